@@ -1,0 +1,55 @@
+# Set-up and everyday commands. `make run` and `make test` are the whole set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: install assets messages migrate demo run test lint check bench clean
+
+$(BIN)/.installed: requirements/base.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	touch $@
+
+build/assets/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf build/assets && mkdir -p build/assets/vendor
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js build/assets/vendor/
+	cp node_modules/htmx.org/dist/htmx.min.js build/assets/vendor/
+	mkdir -p build/assets/vendor/bootstrap-icons
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts build/assets/vendor/bootstrap-icons/
+	touch $@
+
+install: $(BIN)/.installed assets messages
+
+assets: build/assets/.installed
+
+messages: $(BIN)/.installed
+	$(MANAGE) compile_translations
+
+migrate: install
+	$(MANAGE) migrate --no-input
+
+demo: migrate
+	DEBUG=1 $(MANAGE) seed_demo --if-empty
+
+run: demo
+	@echo "zhibu: http://127.0.0.1:$(PORT)/  (demo accounts: admin, city, industry, secretary, secretary2, cadre, courier, station; password: zhibu-demo-2024)"
+	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(MANAGE) check
+
+clean:
+	rm -rf $(VENV) build node_modules

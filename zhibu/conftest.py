@@ -1,0 +1,96 @@
+"""Shared fixtures: a small named world with one persona per role (as in healthchecks' hc/test.py).
+
+    city (市委组织部, committee)
+    └── industry (快递行业党委)
+        ├── company-a (A 快递公司党委)
+        │   ├── branch-a1 (A 公司第一党支部)   ← secretary; members 张晓明, 李娜
+        │   └── mobile-a (A 公司流动党员党支部) ← cadre; member 王强 (courier, mobile)
+        └── company-b (B 快递公司党委)
+            └── branch-b1 (B 公司党支部)        ← secretary2; member 赵敏
+"""
+
+import datetime
+
+import pytest
+
+from zhibu.accounts.models import User
+from zhibu.accounts.services import grant_role
+from zhibu.core.identity import id_check_char
+from zhibu.core.scope import Role
+from zhibu.registry import services
+from zhibu.registry.choices import OrganizationKind, RegionLevel
+from zhibu.registry.models import Occupation, Organization, Region
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_id_number(region: str = "440305", birth: str = "19900101", sequence: int = 123) -> str:
+    """A checksum-valid ID number; an odd sequence is a man, an even one a woman."""
+    first17 = f"{region}{birth}{sequence:03d}"
+    return first17 + id_check_char(first17)
+
+
+class World:
+    def __init__(self):
+        self.root_user = User.objects.create_user("root", password=PASSWORD)
+        grant_role(self.root_user, Role.PLATFORM_ADMIN)
+        self.province = Region.objects.create(code="440000", name="广东省", level=RegionLevel.PROVINCE)
+        self.city_region = Region.objects.create(code="440300", name="深圳市", level=RegionLevel.CITY, parent=self.province)
+        self.district = Region.objects.create(code="440305", name="南山区", level=RegionLevel.DISTRICT, parent=self.city_region)
+        org = services.create_organization
+        self.city = org(self.root_user, parent=None, code="city", name="市委组织部", kind=OrganizationKind.COMMITTEE)
+        self.industry = org(self.root_user, parent=self.city, code="industry", name="快递行业党委", kind=OrganizationKind.INDUSTRY_COMMITTEE)
+        self.company_a = org(self.root_user, parent=self.industry, code="company-a", name="A 快递公司党委", kind=OrganizationKind.COMMITTEE)
+        self.branch_a1 = org(self.root_user, parent=self.company_a, code="branch-a1", name="A 公司第一党支部", kind=OrganizationKind.BRANCH)
+        self.mobile_a = org(self.root_user, parent=self.company_a, code="mobile-a", name="A 公司流动党员党支部", kind=OrganizationKind.MOBILE_BRANCH)
+        self.company_b = org(self.root_user, parent=self.industry, code="company-b", name="B 快递公司党委", kind=OrganizationKind.COMMITTEE)
+        self.branch_b1 = org(self.root_user, parent=self.company_b, code="branch-b1", name="B 公司党支部", kind=OrganizationKind.BRANCH)
+        self.courier_job = Occupation.objects.get(code="courier")
+        self.zhang = self.add_member("张晓明", make_id_number(sequence=11), self.branch_a1, phone="13800138000")
+        self.li = self.add_member("李娜", make_id_number(sequence=22), self.branch_a1)
+        self.wang = self.add_member(
+            "王强", make_id_number(sequence=33), self.mobile_a, phone="13900139000", is_mobile=True, occupation=self.courier_job
+        )
+        self.zhao = self.add_member("赵敏", make_id_number(sequence=44), self.branch_b1)
+        self.users = {
+            "admin": self.root_user,
+            "city": self.user("city", Role.ORG_VIEWER, self.city),
+            "industry": self.user("industry", Role.ORG_ADMIN, self.industry),
+            "secretary": self.user("secretary", Role.SECRETARY, self.branch_a1),
+            "secretary2": self.user("secretary2", Role.SECRETARY, self.branch_b1),
+            "cadre": self.user("cadre", Role.CADRE, self.mobile_a),
+            "station": self.user("station", Role.STATION_STAFF, self.industry),
+            "courier": self.user("courier", Role.MEMBER, self.mobile_a, member=self.wang),
+            "nobody": User.objects.create_user("nobody", password=PASSWORD),
+        }
+
+    def add_member(self, name, id_number, home_org, **extra):
+        data = services.MemberInput(
+            name=name, id_number=id_number, party_status="full", joined_on=datetime.date(2015, 7, 1),
+            home_org=home_org, **extra,
+        )
+        return services.create_member(self.root_user, data)
+
+    def user(self, username, role, organization, member=None):
+        user = User.objects.create_user(username, password=PASSWORD, member=member)
+        grant_role(user, role, organization)
+        return user
+
+    def refresh(self, org: Organization) -> Organization:
+        return Organization.objects.get(pk=org.pk)
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.fixture
+def login(client, world):
+    """Log the test client in as a persona: `login("secretary")`."""
+
+    def do(username):
+        client.force_login(world.users[username])
+        return client
+
+    return do

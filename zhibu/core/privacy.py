@@ -1,0 +1,42 @@
+"""Keep ID and phone numbers out of logs and error pages."""
+
+import logging
+import re
+
+from django.views.debug import SafeExceptionReporterFilter
+
+# An 18-character ID number or an 11-digit mobile number standing alone in free text.
+PERSONAL_NUMBER_RE = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|1[3-9]\d{9})(?![\dA-Za-z])")
+SENSITIVE_NAME_RE = re.compile(r"API|TOKEN|KEY|SECRET|PASS|SIGNATURE|ID_NUMBER|PHONE|CIPHER|SEALED", re.I)
+
+
+def redact(text: str) -> str:
+    return PERSONAL_NUMBER_RE.sub("[redacted]", text)
+
+
+class PersonalDataLogFilter(logging.Filter):
+    """Rewrites every record so that no ID or phone number reaches a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class PersonalDataExceptionFilter(SafeExceptionReporterFilter):
+    hidden_settings = SENSITIVE_NAME_RE
+
+    def get_post_parameters(self, request):
+        params = super().get_post_parameters(request)
+        if request is None:
+            return params
+        cleaned = params.copy()
+        for name in cleaned:
+            if SENSITIVE_NAME_RE.search(name):
+                cleaned[name] = self.cleansed_substitute
+        return cleaned
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        return [(name, redact(str(value))) for name, value in super().get_traceback_frame_variables(request, tb_frame)]

@@ -1,0 +1,220 @@
+"""The registry: regions, host units, the organisation tree and members."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+from treebeard.mp_tree import MP_Node
+
+from zhibu.core import crypto
+from zhibu.core.identity import mask_id_number, mask_phone
+from zhibu.registry.choices import (
+    ETHNICITIES,
+    NATIONAL_TYPE_CODES,
+    CoordinateSystem,
+    Education,
+    Gender,
+    OrganizationKind,
+    PartyStatus,
+    RegionLevel,
+    Standing,
+    UnitKind,
+)
+
+
+class Region(models.Model):
+    """行政区划: GB/T 2260 codes (6 digits) and the statistical codes below them (9 or 12 digits)."""
+
+    code = models.CharField(
+        _("region code"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^(\d{6}|\d{9}|\d{12})$", _("A region code has 6, 9 or 12 digits."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent region"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coordinates(models.Model):
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    coordinate_system = models.CharField(
+        _("coordinate system"), max_length=8, choices=CoordinateSystem.choices, default=CoordinateSystem.GCJ02
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Unit(Coordinates):
+    """单位 / 两新组织: the host of organisations, and the inputs of 两个覆盖."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices, default=UnitKind.ENTERPRISE)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    employee_count = models.PositiveIntegerField(_("employees"), default=0)
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(MP_Node):
+    """党组织: a node of the tree. Its materialised path is also the permission scope."""
+
+    # Children are appended, never inserted in order: an insertion would rewrite the paths of
+    # every later sibling's subtree. Pages sort children by name instead.
+    steplen = 4
+
+    code = models.CharField(
+        _("organisation code"),
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, - and _ only."))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24, choices=OrganizationKind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT)
+    units = models.ManyToManyField(Unit, verbose_name=_("host units"), blank=True, related_name="organizations")
+    secretary = models.ForeignKey(
+        "Member", verbose_name=_("secretary"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.dissolved_on is None
+
+    @property
+    def national_type_code(self) -> str:
+        return NATIONAL_TYPE_CODES[self.kind]
+
+
+class Occupation(models.Model):
+    """A configurable list (快递员, 外卖骑手, …), kept as rows so that a deployment can extend it."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("occupation")
+        verbose_name_plural = _("occupations")
+
+    def __str__(self) -> str:
+        if self.name_en and get_language() == "en":
+            return self.name_en
+        return self.name
+
+
+class Member(models.Model):
+    """党员. ID and phone numbers are stored only sealed (AES-GCM) and as keyed hashes."""
+
+    sealed_fields = ("id_number", "phone")
+
+    name = models.CharField(_("name"), max_length=50)
+    name_pinyin = models.CharField(max_length=200, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=50, db_index=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=ETHNICITIES, default="01")
+    birth_date = models.DateField(_("birth date"))
+    id_number_sealed = models.TextField(editable=False)
+    id_number_digest = models.CharField(max_length=64, unique=True, editable=False)
+    phone_sealed = models.TextField(blank=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    education = models.CharField(_("education"), max_length=24, choices=Education.choices, blank=True)
+    party_status = models.CharField(_("party status"), max_length=16, choices=PartyStatus.choices)
+    standing = models.CharField(_("membership standing"), max_length=16, choices=Standing.choices, default=Standing.NORMAL)
+    joined_on = models.DateField(_("joined the party on"))
+    full_member_on = models.DateField(_("became full member on"), null=True, blank=True)
+    home_org = models.ForeignKey(
+        Organization, verbose_name=_("home organisation"), on_delete=models.PROTECT, related_name="members"
+    )
+    activity_orgs = models.ManyToManyField(
+        Organization, verbose_name=_("activity organisations"), blank=True, related_name="activity_members"
+    )
+    occupation = models.ForeignKey(Occupation, verbose_name=_("occupation"), null=True, blank=True, on_delete=models.PROTECT)
+    employer = models.ForeignKey(Unit, verbose_name=_("employer"), null=True, blank=True, on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region of residence and work"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    is_mobile = models.BooleanField(_("mobile member"), default=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_pinyin", "id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [models.Index(fields=["home_org", "name_pinyin"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_name(self, name: str) -> None:
+        self.name = name
+        syllables = lazy_pinyin(name, errors="ignore")
+        self.name_pinyin = "".join(syllables).lower()
+        self.name_initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+    def set_id_number(self, id_number: str) -> None:
+        """Takes a validated, normalised ID number."""
+        self.id_number_sealed = crypto.encrypt(id_number, b"member.id_number")
+        self.id_number_digest = crypto.blind_index("id_number", id_number)
+        self.__dict__.pop("id_number", None)
+
+    def set_phone(self, phone: str) -> None:
+        self.phone_sealed = crypto.encrypt(phone, b"member.phone") if phone else ""
+        self.phone_digest = crypto.blind_index("phone", phone) if phone else ""
+        self.__dict__.pop("phone", None)
+
+    @cached_property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_number_sealed, b"member.id_number")
+
+    @cached_property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_sealed, b"member.phone") if self.phone_sealed else ""
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""

@@ -1,0 +1,90 @@
+"""Reads of the registry, always starting from the actor's scope.
+
+Outside the scope an object simply does not exist for the actor (views answer 404).
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from zhibu.core.scope import Capability
+from zhibu.registry.models import Member, Organization, Region, Unit
+
+
+def organizations(actor, capability: str = Capability.VIEW) -> QuerySet[Organization]:
+    return Organization.objects.filter(actor.scope.q("path", capability))
+
+
+def organization_roots(actor) -> QuerySet[Organization]:
+    """The top nodes of the actor's scope: the whole forest for platform admins."""
+    scope = actor.scope
+    if scope.is_platform:
+        return Organization.get_root_nodes()
+    return Organization.objects.filter(path__in=scope.prefixes(Capability.VIEW)).order_by("path")
+
+
+def children(actor, org: Organization) -> QuerySet[Organization]:
+    return organizations(actor).filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
+
+
+def with_member_counts(orgs: QuerySet[Organization]) -> list[Organization]:
+    """Annotate each organisation with the number of members in its whole subtree.
+
+    One grouped query over the members of the enclosing subtrees, summed per prefix in Python:
+    the number of queries stays the same whatever the size of the tree.
+    """
+    orgs = list(orgs)
+    if not orgs:
+        return orgs
+    condition = Q()
+    for org in orgs:
+        condition |= Q(home_org__path__startswith=org.path)
+    per_home = Member.objects.filter(condition).values_list("home_org__path").annotate(n=Count("id"))
+    counts = dict(per_home)
+    for org in orgs:
+        org.member_count = sum(n for path, n in counts.items() if path.startswith(org.path))
+    return orgs
+
+
+def members(actor, capability: str = Capability.VIEW) -> QuerySet[Member]:
+    """Members whose home organisation or one of whose activity organisations lies in scope,
+    plus the actor's own record."""
+    scope = actor.scope
+    if scope.is_platform:
+        return Member.objects.all()
+    visible = Q(pk__in=[])
+    if scope.prefixes(capability):
+        through = Member.activity_orgs.through.objects.filter(member_id=OuterRef("pk"))
+        visible = scope.q("home_org__path", capability) | Exists(
+            through.filter(scope.q("organization__path", capability))
+        )
+    if scope.self_member_id is not None and capability == Capability.VIEW:
+        visible |= Q(pk=scope.self_member_id)
+    return Member.objects.filter(visible)
+
+
+def search_members(actor, *, text: str = "", org: Organization | None = None, **filters) -> QuerySet[Member]:
+    """Filter by subtree and attributes; `text` matches the name, full pinyin or pinyin initials."""
+    queryset = members(actor).select_related("home_org", "occupation", "region")
+    if org is not None:
+        queryset = queryset.filter(home_org__path__startswith=org.path)
+    for name, value in filters.items():
+        if value not in (None, ""):
+            queryset = queryset.filter(**{name: value})
+    text = text.strip()
+    if text:
+        if text.isascii():
+            key = text.lower().replace(" ", "")
+            queryset = queryset.filter(Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key))
+        else:
+            queryset = queryset.filter(name__contains=text)
+    return queryset
+
+
+def units(actor) -> QuerySet[Unit]:
+    """Host units are shared reference data for anyone who may read the registry."""
+    if not actor.scope.can(Capability.VIEW):
+        return Unit.objects.none()
+    return Unit.objects.select_related("region")
+
+
+def regions(actor) -> QuerySet[Region]:
+    return Region.objects.all() if actor.scope.can(Capability.VIEW) else Region.objects.none()

@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from zhibu.api import api
+from zhibu.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("audit/", core_views.audit_list, name="audit"),
+    path("accounts/", include("zhibu.accounts.urls")),
+    path("registry/", include("zhibu.registry.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
