@@ -1,12 +1,12 @@
 """Shared fixtures: a small named world with one persona per role (as in healthchecks' hc/test.py).
 
-    city (市委组织部, committee)
-    └── industry (快递行业党委)
-        ├── company-a (A 快递公司党委)
-        │   ├── branch-a1 (A 公司第一党支部)   ← secretary; members 张晓明, 李娜
-        │   └── mobile-a (A 公司流动党员党支部) ← cadre; member 王强 (courier, mobile)
-        └── company-b (B 快递公司党委)
-            └── branch-b1 (B 公司党支部)        ← secretary2; member 赵敏
+city (市委组织部, committee)
+└── industry (快递行业党委)
+    ├── company-a (A 快递公司党委)
+    │   ├── branch-a1 (A 公司第一党支部)   ← secretary; members 张晓明, 李娜
+    │   └── mobile-a (A 公司流动党员党支部) ← cadre; member 王强 (courier, mobile)
+    └── company-b (B 快递公司党委)
+        └── branch-b1 (B 公司党支部)        ← secretary2; member 赵敏
 """
 
 import datetime
@@ -35,21 +35,62 @@ class World:
         self.root_user = User.objects.create_user("root", password=PASSWORD)
         grant_role(self.root_user, Role.PLATFORM_ADMIN)
         self.province = Region.objects.create(code="440000", name="广东省", level=RegionLevel.PROVINCE)
-        self.city_region = Region.objects.create(code="440300", name="深圳市", level=RegionLevel.CITY, parent=self.province)
-        self.district = Region.objects.create(code="440305", name="南山区", level=RegionLevel.DISTRICT, parent=self.city_region)
+        self.city_region = Region.objects.create(
+            code="440300", name="深圳市", level=RegionLevel.CITY, parent=self.province
+        )
+        self.district = Region.objects.create(
+            code="440305", name="南山区", level=RegionLevel.DISTRICT, parent=self.city_region
+        )
         org = services.create_organization
         self.city = org(self.root_user, parent=None, code="city", name="市委组织部", kind=OrganizationKind.COMMITTEE)
-        self.industry = org(self.root_user, parent=self.city, code="industry", name="快递行业党委", kind=OrganizationKind.INDUSTRY_COMMITTEE)
-        self.company_a = org(self.root_user, parent=self.industry, code="company-a", name="A 快递公司党委", kind=OrganizationKind.COMMITTEE)
-        self.branch_a1 = org(self.root_user, parent=self.company_a, code="branch-a1", name="A 公司第一党支部", kind=OrganizationKind.BRANCH)
-        self.mobile_a = org(self.root_user, parent=self.company_a, code="mobile-a", name="A 公司流动党员党支部", kind=OrganizationKind.MOBILE_BRANCH)
-        self.company_b = org(self.root_user, parent=self.industry, code="company-b", name="B 快递公司党委", kind=OrganizationKind.COMMITTEE)
-        self.branch_b1 = org(self.root_user, parent=self.company_b, code="branch-b1", name="B 公司党支部", kind=OrganizationKind.BRANCH)
+        self.industry = org(
+            self.root_user,
+            parent=self.city,
+            code="industry",
+            name="快递行业党委",
+            kind=OrganizationKind.INDUSTRY_COMMITTEE,
+        )
+        self.company_a = org(
+            self.root_user,
+            parent=self.industry,
+            code="company-a",
+            name="A 快递公司党委",
+            kind=OrganizationKind.COMMITTEE,
+        )
+        self.branch_a1 = org(
+            self.root_user,
+            parent=self.company_a,
+            code="branch-a1",
+            name="A 公司第一党支部",
+            kind=OrganizationKind.BRANCH,
+        )
+        self.mobile_a = org(
+            self.root_user,
+            parent=self.company_a,
+            code="mobile-a",
+            name="A 公司流动党员党支部",
+            kind=OrganizationKind.MOBILE_BRANCH,
+        )
+        self.company_b = org(
+            self.root_user,
+            parent=self.industry,
+            code="company-b",
+            name="B 快递公司党委",
+            kind=OrganizationKind.COMMITTEE,
+        )
+        self.branch_b1 = org(
+            self.root_user, parent=self.company_b, code="branch-b1", name="B 公司党支部", kind=OrganizationKind.BRANCH
+        )
         self.courier_job = Occupation.objects.get(code="courier")
         self.zhang = self.add_member("张晓明", make_id_number(sequence=11), self.branch_a1, phone="13800138000")
         self.li = self.add_member("李娜", make_id_number(sequence=22), self.branch_a1)
         self.wang = self.add_member(
-            "王强", make_id_number(sequence=33), self.mobile_a, phone="13900139000", is_mobile=True, occupation=self.courier_job
+            "王强",
+            make_id_number(sequence=33),
+            self.mobile_a,
+            phone="13900139000",
+            is_mobile=True,
+            occupation=self.courier_job,
         )
         self.zhao = self.add_member("赵敏", make_id_number(sequence=44), self.branch_b1)
         self.users = {
@@ -66,8 +107,12 @@ class World:
 
     def add_member(self, name, id_number, home_org, **extra):
         data = services.MemberInput(
-            name=name, id_number=id_number, party_status="full", joined_on=datetime.date(2015, 7, 1),
-            home_org=home_org, **extra,
+            name=name,
+            id_number=id_number,
+            party_status="full",
+            joined_on=datetime.date(2015, 7, 1),
+            home_org=home_org,
+            **extra,
         )
         return services.create_member(self.root_user, data)
 

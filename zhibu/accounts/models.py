@@ -21,8 +21,12 @@ class User(AbstractUser):
     phone_sealed = models.TextField(blank=True, editable=False)
     phone_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     member = models.OneToOneField(
-        "registry.Member", verbose_name=_("member record"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="account",
+        "registry.Member",
+        verbose_name=_("member record"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account",
     )
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -48,7 +52,10 @@ class User(AbstractUser):
 
     @cached_property
     def scope(self) -> Scope:
-        grants = [(g.role, g.organization.path if g.organization_id else None) for g in self.grants.select_related("organization")]
+        grants = [
+            (g.role, g.organization.path if g.organization_id else None)
+            for g in self.grants.select_related("organization")
+        ]
         return build_scope(grants, self.member_id)
 
 
@@ -56,8 +63,12 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="grants")
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     organization = models.ForeignKey(
-        "registry.Organization", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="grants",
+        "registry.Organization",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="grants",
         help_text=_("The grant covers this organisation and its whole subtree."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -77,7 +88,7 @@ class RoleGrant(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organization or '—'}"
 
 
-TOKEN_PREFIX = "zb_"
+TOKEN_PREFIX = "zb_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
 
 
 def token_digest(raw: str) -> str:

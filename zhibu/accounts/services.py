@@ -32,13 +32,20 @@ def record_failed_login(user: User | None, attempted_name: str, request=None) ->
         return
     User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
     user.refresh_from_db(fields=["failed_logins", "locked_until"])
-    audit.record(None, audit.Action.LOGIN_FAILED, user, actor_name=user.username, org_path=_user_org_path(user), request=request)
+    audit.record(
+        None, audit.Action.LOGIN_FAILED, user, actor_name=user.username, org_path=_user_org_path(user), request=request
+    )
     if user.failed_logins >= settings.LOGIN_MAX_FAILURES and not user.is_locked:
         until = timezone.now() + datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
         User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
         audit.record(
-            None, audit.Action.LOCKED_OUT, user, actor_name=user.username, org_path=_user_org_path(user),
-            changes={"until": until.isoformat()}, request=request,
+            None,
+            audit.Action.LOCKED_OUT,
+            user,
+            actor_name=user.username,
+            org_path=_user_org_path(user),
+            changes={"until": until.isoformat()},
+            request=request,
         )
 
 

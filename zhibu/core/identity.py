@@ -46,7 +46,9 @@ def validate_id_number(value: str) -> str:
     id_number = normalise_id_number(value)
     if re.fullmatch(r"\d(\.\d+)?E\+\d+", id_number):
         raise ValidationError(
-            _("The ID number was stored as a number and its last digits are lost; format the column as text and type it again."),
+            _(
+                "The ID number was stored as a number and its last digits are lost; format the column as text and type it again."
+            ),
             code="id_scientific",
         )
     if not re.fullmatch(r"\d{17}[\dX]", id_number):
@@ -58,7 +60,10 @@ def validate_id_number(value: str) -> str:
     if birth > datetime.date.today() or birth.year < 1900:
         raise ValidationError(_("The birth date inside the ID number is not plausible."), code="id_birth")
     if id_check_char(id_number[:17]) != id_number[17]:
-        raise ValidationError(_("The last character of the ID number does not match its check digit; check for a typing error."), code="id_checksum")
+        raise ValidationError(
+            _("The last character of the ID number does not match its check digit; check for a typing error."),
+            code="id_checksum",
+        )
     return id_number
 
 
@@ -73,9 +78,13 @@ def validate_credit_code(value: str) -> str:
     """Unified social credit code, GB 32100-2015: 18 characters with a check character."""
     code = normalise_id_number(value)
     if len(code) != 18 or any(c not in CREDIT_CODE_CHARS for c in code):
-        raise ValidationError(_("A unified social credit code has 18 digits or capital letters (no I, O, Z, S, V)."), code="credit_format")
+        raise ValidationError(
+            _("A unified social credit code has 18 digits or capital letters (no I, O, Z, S, V)."), code="credit_format"
+        )
     if credit_check_char(code[:17]) != code[17]:
-        raise ValidationError(_("The last character of the credit code does not match its check character."), code="credit_checksum")
+        raise ValidationError(
+            _("The last character of the credit code does not match its check character."), code="credit_checksum"
+        )
     return code
 
 

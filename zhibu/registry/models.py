@@ -3,7 +3,8 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.functional import cached_property
-from django.utils.translation import get_language, gettext_lazy as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 from treebeard.mp_tree import MP_Node
 
@@ -35,7 +36,12 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent region"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:
@@ -49,11 +55,19 @@ class Region(models.Model):
 
 class Coordinates(models.Model):
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     coordinate_system = models.CharField(
@@ -159,7 +173,9 @@ class Member(models.Model):
     phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     education = models.CharField(_("education"), max_length=24, choices=Education.choices, blank=True)
     party_status = models.CharField(_("party status"), max_length=16, choices=PartyStatus.choices)
-    standing = models.CharField(_("membership standing"), max_length=16, choices=Standing.choices, default=Standing.NORMAL)
+    standing = models.CharField(
+        _("membership standing"), max_length=16, choices=Standing.choices, default=Standing.NORMAL
+    )
     joined_on = models.DateField(_("joined the party on"))
     full_member_on = models.DateField(_("became full member on"), null=True, blank=True)
     home_org = models.ForeignKey(
@@ -168,7 +184,9 @@ class Member(models.Model):
     activity_orgs = models.ManyToManyField(
         Organization, verbose_name=_("activity organisations"), blank=True, related_name="activity_members"
     )
-    occupation = models.ForeignKey(Occupation, verbose_name=_("occupation"), null=True, blank=True, on_delete=models.PROTECT)
+    occupation = models.ForeignKey(
+        Occupation, verbose_name=_("occupation"), null=True, blank=True, on_delete=models.PROTECT
+    )
     employer = models.ForeignKey(Unit, verbose_name=_("employer"), null=True, blank=True, on_delete=models.PROTECT)
     region = models.ForeignKey(
         Region, verbose_name=_("region of residence and work"), null=True, blank=True, on_delete=models.PROTECT

@@ -104,8 +104,16 @@ def delete_region(actor, region: Region) -> None:
 # Units (两新组织) are shared reference data: anyone who may edit the registry may add one.
 
 UNIT_FIELDS = (
-    "name", "kind", "industry", "employee_count", "region", "address", "credit_code",
-    "latitude", "longitude", "coordinate_system",
+    "name",
+    "kind",
+    "industry",
+    "employee_count",
+    "region",
+    "address",
+    "credit_code",
+    "latitude",
+    "longitude",
+    "coordinate_system",
 )
 
 
@@ -180,7 +188,10 @@ def create_organization(actor, *, parent: Organization | None, units=(), **value
         org = Organization.objects.add_child(parent, instance=org)
     org.units.set(units)
     audit.record(
-        actor, audit.Action.CREATE, org, org_path=org.path,
+        actor,
+        audit.Action.CREATE,
+        org,
+        org_path=org.path,
         changes=audit.diff({}, {**_snapshot(org, ORG_FIELDS), "units": [u.pk for u in units]}),
     )
     return org
@@ -208,15 +219,22 @@ def move_organization(actor, org: Organization, new_parent: Organization) -> Org
     if not actor.scope.covers(new_parent.path, Capability.EDIT):
         raise ValidationError({"parent": _("Select an organisation within your scope.")})
     if new_parent.path.startswith(org.path):
-        raise ValidationError({"parent": _("An organisation cannot be moved under itself or one of its own sub-organisations.")})
+        raise ValidationError(
+            {"parent": _("An organisation cannot be moved under itself or one of its own sub-organisations.")}
+        )
     old_path, old_parent = org.path, org.get_parent()
     try:
         Organization.objects.move(org, new_parent, "last-child")
     except InvalidMoveToDescendant:  # pragma: no cover - the check above is stricter
-        raise ValidationError({"parent": _("An organisation cannot be moved under itself or one of its own sub-organisations.")}) from None
+        raise ValidationError(
+            {"parent": _("An organisation cannot be moved under itself or one of its own sub-organisations.")}
+        ) from None
     org.refresh_from_db()
     audit.record(
-        actor, audit.Action.MOVE, org, org_path=org.path,
+        actor,
+        audit.Action.MOVE,
+        org,
+        org_path=org.path,
         changes={"parent": [str(old_parent) if old_parent else None, str(new_parent)], "path": [old_path, org.path]},
     )
     return org
@@ -258,8 +276,20 @@ class MemberInput:
 
 
 MEMBER_FIELDS = (
-    "name", "gender", "ethnicity", "birth_date", "education", "party_status", "standing", "joined_on",
-    "full_member_on", "home_org", "occupation", "employer", "region", "is_mobile",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "party_status",
+    "standing",
+    "joined_on",
+    "full_member_on",
+    "home_org",
+    "occupation",
+    "employer",
+    "region",
+    "is_mobile",
 )
 
 
@@ -293,7 +323,10 @@ def _clean_member_input(actor, data: MemberInput, member: Member | None) -> tupl
         if data.birth_date is None:
             data.birth_date = id_birth
         elif data.birth_date != id_birth:
-            add("birth_date", _("The birth date does not agree with the ID number (%(date)s).") % {"date": id_birth.isoformat()})
+            add(
+                "birth_date",
+                _("The birth date does not agree with the ID number (%(date)s).") % {"date": id_birth.isoformat()},
+            )
         if not data.gender:
             data.gender = id_gender
         elif data.gender != id_gender:
@@ -354,7 +387,10 @@ def create_member(actor, data: MemberInput) -> Member:
     member.save()
     member.activity_orgs.set(data.activity_orgs)
     audit.record(
-        actor, audit.Action.CREATE, member, org_path=member.home_org.path,
+        actor,
+        audit.Action.CREATE,
+        member,
+        org_path=member.home_org.path,
         changes=audit.diff({}, _member_state(member), PERSONAL_FIELDS),
     )
     return member
@@ -369,7 +405,10 @@ def update_member(actor, member: Member, data: MemberInput) -> Member:
     member.save()
     member.activity_orgs.set(data.activity_orgs)
     audit.record(
-        actor, audit.Action.UPDATE, member, org_path=member.home_org.path,
+        actor,
+        audit.Action.UPDATE,
+        member,
+        org_path=member.home_org.path,
         changes=audit.diff(before, _member_state(member), PERSONAL_FIELDS),
     )
     return member
@@ -401,7 +440,11 @@ def reveal(actor, member: Member, field_name: str, request=None) -> str:
     if not own_record:
         _require(actor, Capability.REVEAL, member.home_org.path)
     audit.record(
-        actor, audit.Action.REVEAL, member, org_path=member.home_org.path,
-        changes={"field": field_name}, request=request,
+        actor,
+        audit.Action.REVEAL,
+        member,
+        org_path=member.home_org.path,
+        changes={"field": field_name},
+        request=request,
     )
     return getattr(member, field_name)
