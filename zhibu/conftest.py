@@ -10,6 +10,8 @@ city (市委组织部, committee)
 """
 
 import datetime
+import os
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +141,75 @@ def login(client, world):
         return client
 
     return do
+
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """The system Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install the Debian package chromium (.ci/run does)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(chromium):
+    """A page the size of a 375-pixel-wide phone, in Chinese."""
+    context = chromium.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def _audit_guard(request):
+    """Keep the audit trail append-only in every test, yet let a transactional test's flush empty it.
+
+    SQLite empties tables with DELETE, which the guard refuses, so the guard is lifted just before
+    the flush that ends a transactional test (PostgreSQL's TRUNCATE does not fire row triggers).
+    """
+    names = request.fixturenames
+    transactional = "transactional_db" in names or "live_server" in names or _marked_transactional(request)
+    if not transactional and "db" not in names and not request.node.get_closest_marker("django_db"):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.db import connection
+
+    from zhibu.core import audit_guard
+
+    audit_guard.install(connection)
+    yield
+    if transactional and connection.vendor == "sqlite":
+        audit_guard.remove(connection)
+
+
+def _marked_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))

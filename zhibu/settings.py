@@ -173,6 +173,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
 # Front-end packages from the npm registry, copied here by `make assets` (never committed).
 STATICFILES_DIRS = [BASE_DIR / "build" / "assets"]
 STORAGES = {

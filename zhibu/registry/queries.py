@@ -17,7 +17,7 @@ def organization_roots(actor) -> QuerySet[Organization]:
     """The top nodes of the actor's scope: the whole forest for platform admins."""
     scope = actor.scope
     if scope.is_platform:
-        return Organization.get_root_nodes()
+        return Organization.objects.get_root_nodes()
     return Organization.objects.filter(path__in=scope.prefixes(Capability.VIEW)).order_by("path")
 
 

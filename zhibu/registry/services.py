@@ -222,7 +222,7 @@ def move_organization(actor, org: Organization, new_parent: Organization) -> Org
         raise ValidationError(
             {"parent": _("An organisation cannot be moved under itself or one of its own sub-organisations.")}
         )
-    old_path, old_parent = org.path, org.get_parent()
+    old_path, old_parent = org.path, Organization.objects.get_parent(org)
     try:
         Organization.objects.move(org, new_parent, "last-child")
     except InvalidMoveToDescendant:  # pragma: no cover - the check above is stricter
@@ -243,7 +243,7 @@ def move_organization(actor, org: Organization, new_parent: Organization) -> Org
 @transaction.atomic
 def delete_organization(actor, org: Organization) -> None:
     _require(actor, Capability.EDIT, org.path)
-    if org.get_children_count():
+    if Organization.objects.get_children_count(org):
         raise ValidationError(_("This organisation still has sub-organisations; move or delete them first."))
     if org.members.exists():
         raise ValidationError(_("This organisation still holds member records; transfer them first."))

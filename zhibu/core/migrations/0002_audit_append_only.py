@@ -2,39 +2,18 @@
 
 from django.db import migrations
 
-SQLITE = [
-    "CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
-    "CREATE TRIGGER core_auditevent_no_delete BEFORE DELETE ON core_auditevent "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
-]
-SQLITE_REVERSE = ["DROP TRIGGER core_auditevent_no_update", "DROP TRIGGER core_auditevent_no_delete"]
-POSTGRES = [
-    "CREATE FUNCTION core_auditevent_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql",
-    "CREATE TRIGGER core_auditevent_no_change BEFORE UPDATE OR DELETE ON core_auditevent "
-    "FOR EACH ROW EXECUTE FUNCTION core_auditevent_append_only()",
-]
-POSTGRES_REVERSE = [
-    "DROP TRIGGER core_auditevent_no_change ON core_auditevent",
-    "DROP FUNCTION core_auditevent_append_only()",
-]
+from zhibu.core import audit_guard
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
+def install(apps, schema_editor):
+    audit_guard.install(schema_editor.connection)
 
-    return run
+
+def remove(apps, schema_editor):
+    audit_guard.remove(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
 
-    operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE, "postgresql": POSTGRES}),
-            _run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}),
-        )
-    ]
+    operations = [migrations.RunPython(install, remove)]

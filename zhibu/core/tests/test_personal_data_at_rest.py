@@ -38,6 +38,7 @@ def test_id_and_phone_are_nowhere_in_clear(client, caplog, settings):
     world = World()
     client.force_login(world.users["secretary"])
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
     connection.force_debug_cursor = True  # log every SQL statement with its parameters
     try:
         response = client.post(
