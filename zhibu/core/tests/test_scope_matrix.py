@@ -6,8 +6,8 @@ is 404; a record the actor may see but not change answers 403. A URL missing fro
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
