@@ -83,7 +83,8 @@ class World:
         self.branch_b1 = org(
             self.root_user, parent=self.company_b, code="branch-b1", name="B 公司党支部", kind=OrganizationKind.BRANCH
         )
-        self.courier_job = Occupation.objects.get(code="courier")
+        # get_or_create: a transactional test before this one may have flushed the migration rows.
+        self.courier_job, _ = Occupation.objects.get_or_create(code="courier", defaults={"name": "快递员"})
         self.zhang = self.add_member("张晓明", make_id_number(sequence=11), self.branch_a1, phone="13800138000")
         self.li = self.add_member("李娜", make_id_number(sequence=22), self.branch_a1)
         self.wang = self.add_member(
