@@ -1,4 +1,4 @@
-"""Forms of the account pages, and the Bootstrap rendering that every zhibu form shares."""
+"""Forms of the account pages."""
 
 import math
 
@@ -12,35 +12,7 @@ from django.utils.translation import ngettext
 
 from zhibu.accounts import backends
 from zhibu.accounts.models import User
-
-
-class BootstrapFormMixin:
-    """Bootstrap 5 classes on every widget, `is-invalid` on fields with errors, and a layout
-    template: `{{ form }}` renders a responsive grid with `field_column` as each cell's classes."""
-
-    template_name = "accounts/form.html"
-    field_column = "col-12"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = _widget_class(field.widget)
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs["class"]:
-                    widget.attrs["class"] += " is-invalid"
-
-
-def _widget_class(widget: forms.Widget) -> str:
-    if isinstance(widget, forms.CheckboxInput):
-        return "form-check-input"
-    if isinstance(widget, forms.Select):  # also SelectMultiple
-        return "form-select"
-    return "form-control"
+from zhibu.core.forms import BootstrapFormMixin
 
 
 class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):

@@ -1,12 +1,57 @@
-"""Forms of the core pages."""
+"""Form pieces every zhibu form shares, and the forms of the core pages."""
 
 from django import forms
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from zhibu.accounts.forms import BootstrapFormMixin
 from zhibu.core.models import AuditEvent
-from zhibu.registry.forms_members import NativeDateInput
+
+
+class BootstrapFormMixin:
+    """Bootstrap 5 classes on every widget, `is-invalid` on fields with errors, and a layout
+    template: `{{ form }}` renders a responsive grid with `field_column` as each cell's classes."""
+
+    template_name = "core/form.html"
+    field_column = "col-12"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = _widget_class(field.widget)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs["class"]:
+                    widget.attrs["class"] += " is-invalid"
+
+
+def _widget_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):  # also SelectMultiple
+        return "form-select"
+    return "form-control"
+
+
+class NativeDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the fields it names, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
+
 
 ALL = [("", _("All"))]
 # The kinds of objects audit events are recorded about.

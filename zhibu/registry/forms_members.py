@@ -4,10 +4,9 @@ ValidationErrors come back here as field errors."""
 import dataclasses
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from zhibu.accounts.forms import BootstrapFormMixin
+from zhibu.core.forms import BootstrapFormMixin, NativeDateInput
 from zhibu.core.scope import Capability
 from zhibu.registry import queries, services
 from zhibu.registry.choices import ETHNICITIES, Education, Gender, PartyStatus, RegionLevel, Standing
@@ -53,13 +52,6 @@ class SealedInput(forms.TextInput):
         return None
 
 
-class NativeDateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class MemberFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(
         label=_("Search"),
@@ -99,8 +91,7 @@ class MemberFilterForm(BootstrapFormMixin, forms.Form):
         region = data.get("region")
         region_filter = {}
         if region is not None:
-            # A region covers the regions whose codes start with its significant digits.
-            region_filter["region__code__startswith"] = region.code[: services.SIGNIFICANT_DIGITS[region.level]]
+            region_filter["region__code__startswith"] = region.subtree_prefix
         return queries.search_members(
             self.actor,
             text=data.get("q", ""),
@@ -197,11 +188,3 @@ class MemberForm(BootstrapFormMixin, forms.Form):
             data["phone"] = "" if remove_phone else (data["phone"] or self.member.phone)
         data["activity_orgs"] = list(data["activity_orgs"])
         return services.MemberInput(**data)
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's ValidationError on the fields it names, the rest above the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for name, messages in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)

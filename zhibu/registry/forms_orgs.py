@@ -2,32 +2,16 @@
 records and write them, and their ValidationErrors come back here as field errors."""
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zhibu.accounts.forms import BootstrapFormMixin
+from zhibu.core.forms import BootstrapFormMixin, NativeDateInput
 from zhibu.core.scope import Capability
 from zhibu.registry import queries, services
 from zhibu.registry.choices import RegionLevel, UnitKind
-from zhibu.registry.forms_members import EMPTY, NativeDateInput, OrganizationChoiceField
+from zhibu.registry.forms_members import EMPTY, OrganizationChoiceField
 from zhibu.registry.models import Organization, Region, Unit
 
 ALL = [("", _("All"))]
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the fields it names, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
-
-
-def region_subtree(region: Region) -> Q:
-    """A region covers the regions whose codes start with its significant digits."""
-    return Q(region__code__startswith=region.code[: services.SIGNIFICANT_DIGITS[region.level]])
 
 
 class ServiceModelForm(BootstrapFormMixin, forms.ModelForm):
@@ -126,5 +110,5 @@ class UnitFilterForm(BootstrapFormMixin, forms.Form):
         if data.get("kind"):
             units = units.filter(kind=data["kind"])
         if data.get("region") is not None:
-            units = units.filter(region_subtree(data["region"]))
+            units = units.filter(region__code__startswith=data["region"].subtree_prefix)
         return units

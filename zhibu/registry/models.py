@@ -23,6 +23,15 @@ from zhibu.registry.choices import (
     UnitKind,
 )
 
+# How many leading digits of a region's code its sub-regions share, by the region's level.
+SIGNIFICANT_DIGITS = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.DISTRICT: 6,
+    RegionLevel.STREET: 9,
+    RegionLevel.COMMUNITY: 12,
+}
+
 
 class Region(models.Model):
     """行政区划: GB/T 2260 codes (6 digits) and the statistical codes below them (9 or 12 digits)."""
@@ -51,6 +60,11 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def subtree_prefix(self) -> str:
+        """The leading digits that every region below this one shares with it."""
+        return self.code[: SIGNIFICANT_DIGITS[self.level]]
 
 
 class Coordinates(models.Model):

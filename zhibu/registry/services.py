@@ -51,8 +51,6 @@ def _full_clean(obj, exclude=None) -> None:
 # Regions are national reference data: platform administrators maintain them.
 
 REGION_FIELDS = ("code", "name", "level", "parent")
-# How many leading digits of a region's code its sub-regions share, by the region's level.
-SIGNIFICANT_DIGITS = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
 
 
 @transaction.atomic
@@ -82,7 +80,7 @@ def _validate_region(region: Region) -> None:
     if region.parent is not None:
         if region.parent.level >= region.level:
             raise ValidationError({"parent": _("The parent region must be at a higher level.")})
-        if not region.code.startswith(region.parent.code[: SIGNIFICANT_DIGITS[region.parent.level]]):
+        if not region.code.startswith(region.parent.subtree_prefix):
             raise ValidationError({"code": _("The region code does not lie within the parent region's code.")})
 
 

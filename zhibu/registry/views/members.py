@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from zhibu.core.forms import add_service_errors
 from zhibu.core.scope import Capability
 from zhibu.registry import queries, services
 from zhibu.registry.forms_members import MemberFilterForm, MemberForm
@@ -102,7 +103,7 @@ def _save_member(request, form: MemberForm, write):
         try:
             member = write(form.member_input())
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
             if form.member is not None:
                 form.member.refresh_from_db()  # the service may have changed the instance before refusing
         else:

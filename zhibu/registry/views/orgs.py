@@ -9,9 +9,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from zhibu.core.forms import add_service_errors
 from zhibu.core.scope import Capability
 from zhibu.registry import queries, services
-from zhibu.registry.forms_orgs import OrganizationForm, OrganizationMoveForm, add_service_errors
+from zhibu.registry.forms_orgs import OrganizationForm, OrganizationMoveForm
 from zhibu.registry.models import Organization
 
 PAGE_SIZE = 50

@@ -8,9 +8,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from zhibu.core.forms import add_service_errors
 from zhibu.core.scope import Capability
 from zhibu.registry import queries, services
-from zhibu.registry.forms_orgs import UnitFilterForm, UnitForm, add_service_errors
+from zhibu.registry.forms_orgs import UnitFilterForm, UnitForm
 from zhibu.registry.models import Unit
 
 PAGE_SIZE = 50
