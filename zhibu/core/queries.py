@@ -2,28 +2,15 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from zhibu.core.models import AuditEvent
 from zhibu.core.scope import Capability
-from zhibu.registry import queries as registry
-from zhibu.registry.choices import PartyStatus
 
 
 def scope_grants(actor):
     """The actor's role grants, the widest organisation first."""
     return actor.grants.select_related("organization").order_by("organization__path", "role")
-
-
-def registry_counts(actor) -> dict[str, int]:
-    """Key figures of the registry within the actor's scope, in two aggregate queries."""
-    figures = registry.members(actor).aggregate(
-        members=Count("pk"),
-        mobile=Count("pk", filter=Q(is_mobile=True)),
-        full=Count("pk", filter=Q(party_status=PartyStatus.FULL)),
-        probationary=Count("pk", filter=Q(party_status=PartyStatus.PROBATIONARY)),
-    )
-    return {"organizations": registry.organizations(actor).count(), **figures}
 
 
 def audit_events(

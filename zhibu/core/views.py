@@ -12,6 +12,7 @@ from zhibu.core import audit, queries
 from zhibu.core.forms import AuditFilterForm
 from zhibu.core.models import AuditEvent
 from zhibu.core.scope import Capability, Role
+from zhibu.registry import queries as registry_queries
 
 PAGE_SIZE = 50
 
@@ -25,7 +26,7 @@ def home(request):
         grant.org_visible = grant.organization is not None and scope.covers(grant.organization.path)
     context = {
         "grants": grants,
-        "counts": queries.registry_counts(actor) if scope.can(Capability.VIEW) else None,
+        "counts": registry_queries.key_counts(actor) if scope.can(Capability.VIEW) else None,
         "own_member_id": scope.self_member_id,
         "is_station_staff": any(grant.role == Role.STATION_STAFF for grant in grants),
         "can_audit": scope.can(Capability.AUDIT),

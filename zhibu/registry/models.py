@@ -5,7 +5,6 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from pypinyin import Style, lazy_pinyin
 from treebeard.mp_tree import MP_Node
 
 from zhibu.core import crypto
@@ -22,6 +21,7 @@ from zhibu.registry.choices import (
     Standing,
     UnitKind,
 )
+from zhibu.registry.pinyin import pinyin_keys
 
 # How many leading digits of a region's code its sub-regions share, by the region's level.
 SIGNIFICANT_DIGITS = {
@@ -220,9 +220,7 @@ class Member(models.Model):
 
     def set_name(self, name: str) -> None:
         self.name = name
-        syllables = lazy_pinyin(name, errors="ignore")
-        self.name_pinyin = "".join(syllables).lower()
-        self.name_initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+        self.name_pinyin, self.name_initials = pinyin_keys(name)
 
     def set_id_number(self, id_number: str) -> None:
         """Takes a validated, normalised ID number."""

@@ -6,6 +6,7 @@ Outside the scope an object simply does not exist for the actor (views answer 40
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from zhibu.core.scope import Capability
+from zhibu.registry.choices import PartyStatus
 from zhibu.registry.models import Member, Organization, Region, Unit
 
 
@@ -88,3 +89,14 @@ def units(actor) -> QuerySet[Unit]:
 
 def regions(actor) -> QuerySet[Region]:
     return Region.objects.all() if actor.scope.can(Capability.VIEW) else Region.objects.none()
+
+
+def key_counts(actor) -> dict[str, int]:
+    """Key figures of the registry within the actor's scope, in two aggregate queries."""
+    figures = members(actor).aggregate(
+        members=Count("pk"),
+        mobile=Count("pk", filter=Q(is_mobile=True)),
+        full=Count("pk", filter=Q(party_status=PartyStatus.FULL)),
+        probationary=Count("pk", filter=Q(party_status=PartyStatus.PROBATIONARY)),
+    )
+    return {"organizations": organizations(actor).count(), **figures}

@@ -1,0 +1,42 @@
+"""Pinyin keys for searching names: full pinyin and initials (张晓明 → zhangxiaoming, zxm)."""
+
+from pypinyin import lazy_pinyin
+
+# Characters read differently as a surname than in ordinary words (曾 is zēng, not céng).
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "区": "ou",
+    "盖": "ge",
+    "乐": "yue",
+    "秘": "bi",
+    "缪": "miao",
+    "覃": "qin",
+    "翟": "zhai",
+    "种": "chong",
+    "折": "she",
+    "隗": "wei",
+    "尉": "yu",
+    "万": "wan",
+    "长": "chang",
+    "晟": "cheng",
+    "员": "yun",
+    "召": "shao",
+    "都": "du",
+    "繁": "po",
+}
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """Returns (full pinyin, initials), lower case, ignoring characters without a reading."""
+    if not name:
+        return "", ""
+    surname, rest = name[0], name[1:]
+    syllables = [SURNAME_READINGS[surname]] if surname in SURNAME_READINGS else lazy_pinyin(surname, errors="ignore")
+    syllables += lazy_pinyin(rest, errors="ignore")
+    syllables = [s.lower() for s in syllables if s.isalpha()]
+    return "".join(syllables), "".join(s[0] for s in syllables)
