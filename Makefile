@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The make targets are the development set-up: DEBUG is on unless the environment says otherwise.
+export DEBUG ?= 1
 MANAGE := $(BIN)/python manage.py
 
 .PHONY: install assets messages migrate demo run test lint check bench clean
@@ -33,11 +35,11 @@ migrate: install
 	$(MANAGE) migrate --no-input
 
 demo: migrate
-	DEBUG=1 $(MANAGE) seed_demo --if-empty
+	$(MANAGE) seed_demo --if-empty
 
 run: demo
 	@echo "zhibu: http://127.0.0.1:$(PORT)/  (demo accounts: admin, city, industry, secretary, secretary2, cadre, courier, station; password: zhibu-demo-2024)"
-	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/ruff check .

@@ -1,9 +1,12 @@
 """Login by user name or mobile number, lockout, logout, Argon2 and password change."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from zhibu.accounts.models import User
 from zhibu.conftest import PASSWORD
@@ -147,3 +150,15 @@ def test_account_pages_need_login(client, world):
         response = client.get(reverse(f"accounts:{name}"))
         assert response.status_code == 302
         assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_session_expires_after_the_configured_age(client, world):
+    from django.contrib.sessions.models import Session
+
+    post_login(client, "secretary")
+    assert client.get(reverse("home")).status_code == 200
+    session = Session.objects.get()
+    assert abs((session.expire_date - timezone.now()).total_seconds() - settings.SESSION_COOKIE_AGE) < 60
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
