@@ -210,11 +210,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"personal_data": {"()": "zhibu.core.privacy.PersonalDataLogFilter"}},
+    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "server": {"class": "logging.StreamHandler", "filters": ["personal_data"], "formatter": "server"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO", "propagate": True},
+        # The development server's request lines carry query strings: filter them too.
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
 }
