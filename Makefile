@@ -7,7 +7,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install assets messages migrate demo run test lint check bench clean
+.PHONY: install assets messages migrate demo run test lint check clean
 
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)

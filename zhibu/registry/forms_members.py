@@ -4,6 +4,7 @@ ValidationErrors come back here as field errors."""
 import dataclasses
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.core.forms import BootstrapFormMixin, NativeDateInput
@@ -80,7 +81,15 @@ class MemberFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, actor, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["org"].offer(queries.organizations(actor), actor)
+        org_field = self.fields["org"]
+        org_field.offer(queries.organizations(actor), actor)
+        # Any organisation in scope is accepted (the organisation page links here with a branch), but
+        # the select offers only those with sub-organisations: a province has tens of thousands of branches.
+        selected = self.data.get("org") if self.is_bound else None
+        offered = org_field.queryset.filter(Q(numchild__gt=0) | Q(pk=selected if str(selected).isdigit() else None))
+        org_field.widget.choices = [("", org_field.empty_label)] + [
+            (org.pk, org_field.label_from_instance(org)) for org in offered
+        ]
         # Down to streets: a select of every community in a city would be unusable.
         self.fields["region"].queryset = queries.regions(actor).filter(level__lte=RegionLevel.STREET)
 

@@ -74,11 +74,18 @@ def search_members(actor, *, text: str = "", org: Organization | None = None, **
     text = text.strip()
     if text:
         if text.isascii():
-            key = text.lower().replace(" ", "")
-            queryset = queryset.filter(Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key))
+            key = "".join(c for c in text.lower() if c.isalpha())
+            if key:
+                queryset = queryset.filter(_prefix("name_initials", key) | _prefix("name_pinyin", key))
         else:
             queryset = queryset.filter(name__contains=text)
     return queryset
+
+
+def _prefix(field: str, key: str) -> Q:
+    """`field` starts with `key`, as a range that a plain index serves on SQLite as on PostgreSQL
+    (SQLite's case-insensitive LIKE cannot use one)."""
+    return Q(**{f"{field}__gte": key, f"{field}__lt": key[:-1] + chr(ord(key[-1]) + 1)})
 
 
 def units(actor) -> QuerySet[Unit]:
