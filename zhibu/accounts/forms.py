@@ -8,7 +8,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from zhibu.accounts import backends
 from zhibu.accounts.models import User
@@ -55,7 +55,7 @@ class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
 
 class TokenForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("thing", "Name"),
         max_length=100,
         help_text=_("What the token is for, for example “monthly ledger export script”."),
     )
