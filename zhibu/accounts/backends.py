@@ -30,8 +30,8 @@ class UsernameOrPhoneBackend(ModelBackend):
             User().set_password(password)  # same work as a real check, so timing does not tell
             services.record_failed_login(None, username, request)
             return None
-        if user.is_locked:
-            raise PermissionDenied  # stops the sign-in; the form explains the lockout
+        if not services.reserve_login_attempt(user):
+            raise PermissionDenied  # locked: stops the sign-in; the form explains the lockout
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         services.record_failed_login(user, username, request)

@@ -19,7 +19,7 @@ def record(
     action: str,
     obj: models.Model | None = None,
     *,
-    org_path: str = "",
+    org=None,
     changes: dict[str, Any] | None = None,
     request=None,
     object_repr: str = "",
@@ -33,7 +33,7 @@ def record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
-        org_path=org_path,
+        org=org,
         changes=changes or {},
         ip_address=client_ip(request),
     )

@@ -51,8 +51,17 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
-    # Path of the organisation the event belongs to: the audit page filters by the actor's scope.
-    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    # The organisation the event belongs to: the audit page shows the events of the organisations in
+    # the actor's scope. An id, not a path: paths change when subtrees move and are reused after deletes.
+    org = models.ForeignKey(
+        "registry.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 

@@ -2,16 +2,21 @@
 
 import logging
 import re
+import unicodedata
 
 from django.views.debug import SafeExceptionReporterFilter
 
-# An 18-character ID number or an 11-digit mobile number standing alone in free text.
-PERSONAL_NUMBER_RE = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|1[3-9]\d{9})(?![\dA-Za-z])")
+# An ID number or a mobile number in free text, also when typed with spaces or dashes between groups.
+_GAP = r"[\s-]?"
+PERSONAL_NUMBER_RE = re.compile(
+    rf"(?<![\dA-Za-z])(\d{{6}}{_GAP}\d{{4}}{_GAP}\d{{4}}{_GAP}\d{{3}}[\dXx]|1[3-9]\d{_GAP}\d{{4}}{_GAP}\d{{4}})(?![\dA-Za-z])"
+)
 SENSITIVE_NAME_RE = re.compile(r"API|TOKEN|KEY|SECRET|PASS|SIGNATURE|ID_NUMBER|PHONE|CIPHER|SEALED", re.I)
 
 
 def redact(text: str) -> str:
-    return PERSONAL_NUMBER_RE.sub("[redacted]", text)
+    """Full-width digits (typed with a Chinese input method) are folded first, so they are caught too."""
+    return PERSONAL_NUMBER_RE.sub("[redacted]", unicodedata.normalize("NFKC", text))
 
 
 class PersonalDataLogFilter(logging.Filter):

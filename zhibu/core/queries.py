@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from zhibu.core.models import AuditEvent
 from zhibu.core.scope import Capability
+from zhibu.registry.models import Organization
 
 
 def scope_grants(actor):
@@ -24,7 +25,11 @@ def audit_events(
 ) -> QuerySet[AuditEvent]:
     """Events whose organisation lies in the actor's audit scope (all of them for platform
     administrators), newest first. Dates are days in the current time zone, both included."""
-    events = AuditEvent.objects.filter(actor.scope.q("org_path", Capability.AUDIT))
+    events = AuditEvent.objects.all()
+    if not actor.scope.is_platform:
+        events = events.filter(
+            org__in=Organization.objects.filter(actor.scope.q("path", Capability.AUDIT)).values("pk")
+        )
     if action:
         events = events.filter(action=action)
     if actor_name.strip():

@@ -4,6 +4,7 @@ Outside the scope an object simply does not exist for the actor (views answer 40
 """
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 
 from zhibu.core.scope import Capability
 from zhibu.registry.choices import PartyStatus
@@ -29,19 +30,21 @@ def children(actor, org: Organization) -> QuerySet[Organization]:
 def with_member_counts(orgs: QuerySet[Organization]) -> list[Organization]:
     """Annotate each organisation with the number of members in its whole subtree.
 
-    One grouped query over the members of the enclosing subtrees, summed per prefix in Python:
-    the number of queries stays the same whatever the size of the tree.
+    Siblings share one query: the members below their parent, grouped by the leading part of the
+    home organisation's path that names the sibling. So a node's children cost one query however
+    many there are (a condition per child would grow with them and overflow SQLite's limits).
     """
     orgs = list(orgs)
-    if not orgs:
-        return orgs
-    condition = Q()
+    siblings: dict[tuple[str, int], list[Organization]] = {}
     for org in orgs:
-        condition |= Q(home_org__path__startswith=org.path)
-    per_home = Member.objects.filter(condition).values_list("home_org__path").annotate(n=Count("id"))
-    counts = dict(per_home)
+        siblings.setdefault((org.path[: -Organization.steplen], len(org.path)), []).append(org)
+    counts: dict[str, int] = {}
+    for (parent_path, length), _group in siblings.items():
+        below = Member.objects.filter(home_org__path__startswith=parent_path) if parent_path else Member.objects.all()
+        per_child = below.values(prefix=Substr("home_org__path", 1, length)).annotate(n=Count("id"))
+        counts.update((row["prefix"], row["n"]) for row in per_child)
     for org in orgs:
-        org.member_count = sum(n for path, n in counts.items() if path.startswith(org.path))
+        org.member_count = counts.get(org.path, 0)
     return orgs
 
 
@@ -74,9 +77,10 @@ def search_members(actor, *, text: str = "", org: Organization | None = None, **
     text = text.strip()
     if text:
         if text.isascii():
-            key = "".join(c for c in text.lower() if c.isalpha())
-            if key:
-                queryset = queryset.filter(_prefix("name_initials", key) | _prefix("name_pinyin", key))
+            key = text.lower().replace(" ", "")
+            if not key.isalpha():  # names have no digits: an ID or phone number is not searched here
+                return queryset.none()
+            queryset = queryset.filter(_prefix("name_initials", key) | _prefix("name_pinyin", key))
         else:
             queryset = queryset.filter(name__contains=text)
     return queryset

@@ -136,15 +136,40 @@ def create_unit(actor, **values) -> Unit:
     return unit
 
 
+def unit_org(actor, unit: Unit) -> Organization | None:
+    """The hosted organisation through which the actor may change a unit, if any."""
+    for org in unit.organizations.all():
+        if actor.scope.covers(org.path, Capability.EDIT):
+            return org
+    return None
+
+
+def can_edit_unit(actor, unit: Unit) -> bool:
+    """Platform administrators, and editors of an organisation the unit hosts; a unit that hosts
+    none yet may be completed by anyone who may edit the registry."""
+    if actor.scope.is_platform:
+        return True
+    if not unit.organizations.exists():
+        return actor.scope.can(Capability.EDIT)
+    return unit_org(actor, unit) is not None
+
+
 @transaction.atomic
 def update_unit(actor, unit: Unit, **values) -> Unit:
-    _require_any(actor, Capability.EDIT)
+    if not can_edit_unit(actor, unit):
+        raise PermissionDenied(_("You may change only the units that host your organisations."))
     before = _snapshot(unit, UNIT_FIELDS)
     for name, value in values.items():
         setattr(unit, name, value)
     _validate_unit(unit)
     unit.save()
-    audit.record(actor, audit.Action.UPDATE, unit, changes=audit.diff(before, _snapshot(unit, UNIT_FIELDS)))
+    audit.record(
+        actor,
+        audit.Action.UPDATE,
+        unit,
+        org=unit_org(actor, unit),
+        changes=audit.diff(before, _snapshot(unit, UNIT_FIELDS)),
+    )
     return unit
 
 
@@ -180,6 +205,8 @@ def create_organization(actor, *, parent: Organization | None, units=(), **value
             raise ValidationError({"parent": _("A dissolved organisation cannot receive new organisations.")})
     org = Organization(**values)
     _validate_org(org)
+    if org.secretary_id:
+        raise ValidationError({"secretary": _("Choose the secretary once members are registered here.")})
     if parent is None:
         org = Organization.objects.add_root(instance=org)
     else:
@@ -189,7 +216,7 @@ def create_organization(actor, *, parent: Organization | None, units=(), **value
         actor,
         audit.Action.CREATE,
         org,
-        org_path=org.path,
+        org=org,
         changes=audit.diff({}, {**_snapshot(org, ORG_FIELDS), "units": [u.pk for u in units]}),
     )
     return org
@@ -206,7 +233,7 @@ def update_organization(actor, org: Organization, *, units=None, **values) -> Or
     if units is not None:
         org.units.set(units)
     after = {**_snapshot(org, ORG_FIELDS), "units": list(org.units.values_list("pk", flat=True))}
-    audit.record(actor, audit.Action.UPDATE, org, org_path=org.path, changes=audit.diff(before, after))
+    audit.record(actor, audit.Action.UPDATE, org, org=org, changes=audit.diff(before, after))
     return org
 
 
@@ -232,7 +259,7 @@ def move_organization(actor, org: Organization, new_parent: Organization) -> Org
         actor,
         audit.Action.MOVE,
         org,
-        org_path=org.path,
+        org=org,
         changes={"parent": [str(old_parent) if old_parent else None, str(new_parent)], "path": [old_path, org.path]},
     )
     return org
@@ -245,7 +272,13 @@ def delete_organization(actor, org: Organization) -> None:
         raise ValidationError(_("This organisation still has sub-organisations; move or delete them first."))
     if org.members.exists():
         raise ValidationError(_("This organisation still holds member records; transfer them first."))
-    audit.record(actor, audit.Action.DELETE, org, org_path=org.path)
+    if org.activity_members.exists():
+        raise ValidationError(
+            _("Members still take part in this organisation's life; change their activity organisations first.")
+        )
+    if org.grants.exists():
+        raise ValidationError(_("Accounts still hold roles on this organisation; withdraw them first."))
+    audit.record(actor, audit.Action.DELETE, org, org=org)
     org.delete()
 
 
@@ -333,6 +366,14 @@ def _clean_member_input(actor, data: MemberInput, member: Member | None) -> tupl
         add("home_org", _("Select an organisation within your scope."))
     elif not data.home_org.is_active:
         add("home_org", _("This organisation has been dissolved."))
+    current = set(member.activity_orgs.values_list("pk", flat=True)) if member is not None else set()
+    for org in data.activity_orgs:
+        if org.pk in current:
+            continue  # kept as it was, even where the actor cannot see it
+        if not actor.scope.covers(org.path, Capability.VIEW):
+            add("activity_orgs", _("Select an organisation within your scope."))
+        elif not org.is_active:
+            add("activity_orgs", _("This organisation has been dissolved."))
     if data.joined_on and data.birth_date and data.joined_on < _add_years(data.birth_date, 18):
         add("joined_on", _("A member joins the party at 18 or older."))
     if data.joined_on and data.joined_on > datetime.date.today():
@@ -388,7 +429,7 @@ def create_member(actor, data: MemberInput) -> Member:
         actor,
         audit.Action.CREATE,
         member,
-        org_path=member.home_org.path,
+        org=member.home_org,
         changes=audit.diff({}, _member_state(member), PERSONAL_FIELDS),
     )
     return member
@@ -406,7 +447,7 @@ def update_member(actor, member: Member, data: MemberInput) -> Member:
         actor,
         audit.Action.UPDATE,
         member,
-        org_path=member.home_org.path,
+        org=member.home_org,
         changes=audit.diff(before, _member_state(member), PERSONAL_FIELDS),
     )
     return member
@@ -415,7 +456,7 @@ def update_member(actor, member: Member, data: MemberInput) -> Member:
 @transaction.atomic
 def delete_member(actor, member: Member) -> None:
     _require(actor, Capability.EDIT, member.home_org.path)
-    audit.record(actor, audit.Action.DELETE, member, org_path=member.home_org.path)
+    audit.record(actor, audit.Action.DELETE, member, org=member.home_org)
     member.delete()
 
 
@@ -441,7 +482,7 @@ def reveal(actor, member: Member, field_name: str, request=None) -> str:
         actor,
         audit.Action.REVEAL,
         member,
-        org_path=member.home_org.path,
+        org=member.home_org,
         changes={"field": field_name},
         request=request,
     )

@@ -162,3 +162,19 @@ def test_session_expires_after_the_configured_age(client, world):
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     response = client.get(reverse("home"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_failed_login_with_an_unknown_phone_number_is_audited_masked(client, world):
+    post_login(client, "13712345678", "wrong")
+    event = AuditEvent.objects.get(action="login_failed", actor=None)
+    assert event.actor_name == "137****5678"
+
+
+def test_attempts_are_counted_before_the_password_check(world):
+    """Parallel guesses each reserve an attempt first, so no more than the limit get through."""
+    from zhibu.accounts.services import reserve_login_attempt
+
+    user = world.users["cadre"]
+    granted = [reserve_login_attempt(user) for _ in range(settings.LOGIN_MAX_FAILURES + 3)]
+    assert granted.count(True) == settings.LOGIN_MAX_FAILURES
+    assert granted[settings.LOGIN_MAX_FAILURES :] == [False, False, False]

@@ -12,7 +12,7 @@ def test_writes_are_audited_with_personal_fields_redacted(world):
     services.update_member(world.users["secretary"], world.zhang, data)
     event = AuditEvent.objects.filter(action="update", object_id=str(world.zhang.pk)).get()
     assert event.actor == world.users["secretary"]
-    assert event.org_path == world.branch_a1.path
+    assert event.org == world.branch_a1
     assert event.changes["phone"] == "[redacted]"
     assert event.changes["is_mobile"] == [False, True]
     assert "13700137000" not in str(event.changes) and "13800138000" not in str(event.changes)
@@ -37,3 +37,27 @@ def test_database_refuses_changes_behind_the_orm(world):
         cursor.execute(f"DELETE FROM {table}")
     assert "append-only" in str(error.value)
     assert AuditEvent.objects.exclude(actor_name="forged").count() == AuditEvent.objects.count() > 0
+
+
+def test_audit_scope_follows_moves_and_is_not_inherited_by_reused_paths(world):
+    from zhibu.accounts.services import grant_role
+    from zhibu.core import queries
+    from zhibu.core.scope import Role
+    from zhibu.registry.choices import OrganizationKind
+
+    admin = world.root_user
+    moved = services.create_organization(
+        admin, parent=world.company_b, code="x", name="X", kind=OrganizationKind.BRANCH
+    )
+    old_path = moved.path
+    services.move_organization(admin, moved, world.company_a)
+    successor = services.create_organization(
+        admin, parent=world.company_b, code="y", name="Y", kind=OrganizationKind.BRANCH
+    )
+    assert successor.path == old_path  # treebeard hands the freed path to the next child
+    y_secretary = world.user("y-secretary", Role.SECRETARY, successor)
+    grant_role(y_secretary, Role.SECRETARY, successor)
+    seen_by_y = set(queries.audit_events(y_secretary).values_list("object_repr", flat=True))
+    assert seen_by_y == {"Y"}
+    seen_by_industry_on_a = queries.audit_events(world.users["industry"]).filter(object_repr="X")
+    assert seen_by_industry_on_a.count() == 2  # created and moved, followed to its new place

@@ -111,7 +111,7 @@ def test_secretary_sees_only_events_of_the_branch(login, world):
     response = login("secretary").get(AUDIT_URL)
     assert response.status_code == 200
     shown = events(response)
-    assert shown and all(event.org_path.startswith(world.branch_a1.path) for event in shown)
+    assert shown and all(event.org.path.startswith(world.branch_a1.path) for event in shown)
     assert {"张晓明", "李娜", "A 公司第一党支部"} <= {event.object_repr for event in shown}
     html = response.content.decode()
     for elsewhere in ["王强", "赵敏", "B 公司党支部"]:
@@ -209,7 +209,7 @@ def test_audit_page_is_paginated_with_bounded_queries(login, world, django_asser
     with CaptureQueriesContext(connection) as baseline:
         client.get(AUDIT_URL)
     for index in range(60):
-        audit.record(world.root_user, audit.Action.EXPORT, world.city, org_path=world.city.path, changes={"n": index})
+        audit.record(world.root_user, audit.Action.EXPORT, world.city, org=world.city, changes={"n": index})
     with django_assert_max_num_queries(len(baseline)):
         response = client.get(AUDIT_URL)
     page = response.context["page"]

@@ -74,3 +74,17 @@ def test_log_filter_redacts_numbers_in_messages():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "lookup %s and %s", (ID_NUMBER, PHONE), None)
     PersonalDataLogFilter().filter(record)
     assert ID_NUMBER not in record.getMessage() and PHONE not in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ID_NUMBER[:6] + " " + ID_NUMBER[6:14] + " " + ID_NUMBER[14:],
+        "139-1234-5678",
+        PHONE.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}),  # full-width digits
+    ],
+)
+def test_redaction_catches_numbers_as_people_type_them(typed):
+    from zhibu.core.privacy import redact
+
+    assert redact(f"member {typed} changed") == "member [redacted] changed"

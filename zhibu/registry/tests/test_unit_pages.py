@@ -223,11 +223,17 @@ def test_edit_form_starts_with_the_current_values(login, units):
 
 def test_edit_refused_by_the_service_changes_nothing(login, units):
     unit = units["b"]
-    response = login("secretary").post(url("edit", unit), unit_post_data(name="改名", credit_code=WRONG_CHECK_CHAR))
+    response = login("secretary2").post(url("edit", unit), unit_post_data(name="改名", credit_code=WRONG_CHECK_CHAR))
     assert "credit_code" in response.context["form"].errors
     assert "B 快递公司" in response.content.decode()  # the heading keeps the saved name
     unit.refresh_from_db()
     assert (unit.name, unit.credit_code) == ("B 快递公司", None)
+
+
+def test_a_unit_hosting_only_other_organisations_cannot_be_changed(login, units):
+    """B hosts only branch-b1: secretary of branch-a1 may read it but not change it."""
+    assert login("secretary").get(url("edit", units["b"])).status_code == 403
+    assert login("secretary2").get(url("edit", units["b"])).status_code == 200
 
 
 def test_edit_without_edit_rights_is_403(login, units):

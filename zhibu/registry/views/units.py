@@ -43,7 +43,7 @@ def unit_detail(request, pk: int):
         "unit": unit,
         "organizations": queries.organizations(actor).filter(units=unit).order_by("name"),
         "employee_member_count": queries.members(actor).filter(employer=unit).count(),
-        "can_edit": actor.scope.can(Capability.EDIT),
+        "can_edit": services.can_edit_unit(actor, unit),
     }
     return render(request, "registry/unit_detail.html", context)
 
@@ -60,7 +60,8 @@ def unit_create(request):
 def unit_edit(request, pk: int):
     actor = request.user
     unit = _visible_unit(actor, pk)
-    _require_edit(actor)
+    if not services.can_edit_unit(actor, unit):
+        raise PermissionDenied
     form = UnitForm(actor, request.POST or None, instance=unit)
     return _save(request, form, lambda values: services.update_unit(actor, unit, **values), unit=unit)
 

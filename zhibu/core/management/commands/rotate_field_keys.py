@@ -35,8 +35,9 @@ def rotate_model(model) -> int:
                         context = f"{model._meta.model_name}.{name}".encode()
                         changes[column] = crypto.encrypt(crypto.decrypt(token, context), context)
                 if changes:
-                    model.objects.filter(pk=pk).update(**changes)
-                    rewritten += 1
+                    # Only if unchanged since it was read: an edit made meanwhile is already under the new key.
+                    unchanged = dict(zip(columns, tokens, strict=True))
+                    rewritten += model.objects.filter(pk=pk, **unchanged).update(**changes)
 
 
 class Command(BaseCommand):
