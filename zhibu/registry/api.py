@@ -266,10 +266,15 @@ MEMBER_RELATED = ("home_org", "occupation", "employer", "region")
 EMPTY_WHEN_NONE = {"phone": "", "gender": "", "education": "", "activity_orgs": []}
 
 
-def _member_references(actor) -> dict[str, tuple[QuerySet, str]]:
+def _member_references(actor, member: Member | None) -> dict[str, tuple[QuerySet, str]]:
+    # A member's current activity organisations may be sent back even where the actor cannot see
+    # them (a mobile member takes part far from home); the service keeps such links as they were.
+    activity_orgs = queries.organizations(actor)
+    if member is not None:
+        activity_orgs = Organization.objects.filter(Q(pk__in=activity_orgs.values("pk")) | Q(activity_members=member))
     return {
         "home_org": (queries.organizations(actor), "pk"),
-        "activity_orgs": (queries.organizations(actor), "pk"),
+        "activity_orgs": (activity_orgs.distinct(), "pk"),
         "occupation": (Occupation.objects.all(), "code"),
         "employer": (queries.units(actor), "pk"),
         "region": (queries.regions(actor), "pk"),
@@ -278,7 +283,7 @@ def _member_references(actor) -> dict[str, tuple[QuerySet, str]]:
 
 def _member_input(actor, values: dict[str, Any], member: Member | None = None) -> services.MemberInput:
     """The service input from the request values; on update, what was left out keeps its value."""
-    values = _prepare(values, _member_references(actor))
+    values = _prepare(values, _member_references(actor, member))
     for name, empty in EMPTY_WHEN_NONE.items():
         if name in values and values[name] is None:
             values[name] = empty

@@ -301,3 +301,15 @@ def test_list_queries_do_not_grow_with_the_data(login, world, django_assert_max_
     with django_assert_max_num_queries(len(baseline)):
         response = client.get(MEMBERS)
     assert response.json()["count"] == 16
+
+
+def test_patch_can_send_back_an_activity_organisation_outside_scope(client, world):
+    """GET shows every activity organisation; sending the list back unchanged must work."""
+    world.zhang.activity_orgs.add(world.branch_b1)
+    client.force_login(world.users["secretary"])
+    url = f"/api/v1/members/{world.zhang.pk}"
+    current = [org["id"] for org in client.get(url).json()["activity_orgs"]]
+    assert current == [world.branch_b1.pk]
+    response = client.patch(url, data={"activity_orgs": current, "is_mobile": True}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert list(world.zhang.activity_orgs.all()) == [world.branch_b1]
