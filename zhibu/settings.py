@@ -216,7 +216,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"personal_data": {"()": "zhibu.core.privacy.PersonalDataLogFilter"}},
-    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
+    "formatters": {
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
         "server": {"class": "logging.StreamHandler", "filters": ["personal_data"], "formatter": "server"},

@@ -12,7 +12,11 @@ def missing_secrets() -> list[str]:
 @register(Tags.security, deploy=True)
 def secrets_are_set(app_configs, **kwargs):
     return [
-        Error(f"{name} is not set", hint="Set it in the environment; see the README's configuration table.", id="zhibu.E001")
+        Error(
+            f"{name} is not set",
+            hint="Set it in the environment; see the README's configuration table.",
+            id="zhibu.E001",
+        )
         for name in missing_secrets()
     ]
 
