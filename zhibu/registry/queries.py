@@ -27,6 +27,17 @@ def children(actor, org: Organization) -> QuerySet[Organization]:
     return organizations(actor).filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
 
 
+# Up to this many siblings are counted through a condition each; more through their parent's subtree.
+FEW_SIBLINGS = 20
+
+
+def _any_prefix(field: str, prefixes: list[str]) -> Q:
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(**{f"{field}__startswith": prefix})
+    return condition
+
+
 def with_member_counts(orgs: QuerySet[Organization]) -> list[Organization]:
     """Annotate each organisation with the number of members in its whole subtree.
 
@@ -39,8 +50,11 @@ def with_member_counts(orgs: QuerySet[Organization]) -> list[Organization]:
     for org in orgs:
         siblings.setdefault((org.path[: -Organization.steplen], len(org.path)), []).append(org)
     counts: dict[str, int] = {}
-    for (parent_path, length), _group in siblings.items():
-        below = Member.objects.filter(home_org__path__startswith=parent_path) if parent_path else Member.objects.all()
+    for (parent_path, length), group in siblings.items():
+        if len(group) <= FEW_SIBLINGS:  # e.g. the roots of a secretary's scope: read only their subtrees
+            below = Member.objects.filter(_any_prefix("home_org__path", [org.path for org in group]))
+        else:
+            below = Member.objects.filter(home_org__path__startswith=parent_path) if parent_path else Member.objects.all()
         per_child = below.values(prefix=Substr("home_org__path", 1, length)).annotate(n=Count("id"))
         counts.update((row["prefix"], row["n"]) for row in per_child)
     for org in orgs:
