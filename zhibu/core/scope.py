@@ -40,6 +40,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+def any_prefix(field: str, prefixes) -> Q:
+    """`field` starts with one of `prefixes` (organisation paths: each names a whole subtree)."""
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(**{f"{field}__startswith": prefix})
+    return condition
+
+
 def minimal_prefixes(paths: set[str]) -> tuple[str, ...]:
     """Drop paths that lie inside another path of the set."""
     kept: list[str] = []
@@ -65,10 +73,7 @@ class Scope:
         prefixes = self.prefixes(capability)
         if not prefixes:
             return Q(pk__in=[])
-        condition = Q()
-        for prefix in prefixes:
-            condition |= Q(**{f"{path_field}__startswith": prefix})
-        return condition
+        return any_prefix(path_field, prefixes)
 
     def covers(self, path: str, capability: str = Capability.VIEW) -> bool:
         return self.is_platform or any(path.startswith(prefix) for prefix in self.prefixes(capability))

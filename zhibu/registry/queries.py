@@ -6,7 +6,7 @@ Outside the scope an object simply does not exist for the actor (views answer 40
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
-from zhibu.core.scope import Capability
+from zhibu.core.scope import Capability, any_prefix
 from zhibu.registry.choices import PartyStatus
 from zhibu.registry.models import Member, Organization, Region, Unit
 
@@ -31,13 +31,6 @@ def children(actor, org: Organization) -> QuerySet[Organization]:
 FEW_SIBLINGS = 20
 
 
-def _any_prefix(field: str, prefixes: list[str]) -> Q:
-    condition = Q()
-    for prefix in prefixes:
-        condition |= Q(**{f"{field}__startswith": prefix})
-    return condition
-
-
 def with_member_counts(orgs: QuerySet[Organization]) -> list[Organization]:
     """Annotate each organisation with the number of members in its whole subtree.
 
@@ -52,9 +45,11 @@ def with_member_counts(orgs: QuerySet[Organization]) -> list[Organization]:
     counts: dict[str, int] = {}
     for (parent_path, length), group in siblings.items():
         if len(group) <= FEW_SIBLINGS:  # e.g. the roots of a secretary's scope: read only their subtrees
-            below = Member.objects.filter(_any_prefix("home_org__path", [org.path for org in group]))
+            below = Member.objects.filter(any_prefix("home_org__path", [org.path for org in group]))
         else:
-            below = Member.objects.filter(home_org__path__startswith=parent_path) if parent_path else Member.objects.all()
+            below = (
+                Member.objects.filter(home_org__path__startswith=parent_path) if parent_path else Member.objects.all()
+            )
         per_child = below.values(prefix=Substr("home_org__path", 1, length)).annotate(n=Count("id"))
         counts.update((row["prefix"], row["n"]) for row in per_child)
     for org in orgs:

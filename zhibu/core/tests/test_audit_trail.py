@@ -40,7 +40,6 @@ def test_database_refuses_changes_behind_the_orm(world):
 
 
 def test_audit_scope_follows_moves_and_is_not_inherited_by_reused_paths(world):
-    from zhibu.accounts.services import grant_role
     from zhibu.core import queries
     from zhibu.core.scope import Role
     from zhibu.registry.choices import OrganizationKind
@@ -56,7 +55,6 @@ def test_audit_scope_follows_moves_and_is_not_inherited_by_reused_paths(world):
     )
     assert successor.path == old_path  # treebeard hands the freed path to the next child
     y_secretary = world.user("y-secretary", Role.SECRETARY, successor)
-    grant_role(y_secretary, Role.SECRETARY, successor)
     seen_by_y = set(queries.audit_events(y_secretary).values_list("object_repr", flat=True))
     assert seen_by_y == {"Y"}
     seen_by_industry_on_a = queries.audit_events(world.users["industry"]).filter(object_repr="X")
