@@ -214,3 +214,24 @@ def _audit_guard(request):
 def _marked_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.fixture
+def job_worker(transactional_db):
+    """A real Huey consumer, in threads of this process, on the test job queue (its own SQLite file).
+
+    Jobs enqueued on commit run as they do in production; tests wait for their result in the database.
+    """
+    import signal
+
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False, check_worker_health=False)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    consumer.start()
+    for sig, handler in handlers.items():  # the consumer installs its own; pytest keeps ours
+        signal.signal(sig, handler)
+    yield HUEY
+    consumer.stop(graceful=True)
+    HUEY.flush()

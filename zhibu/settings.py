@@ -93,7 +93,10 @@ INSTALLED_APPS = [
     "zhibu.core",
     "zhibu.accounts",
     "zhibu.registry",
+    "zhibu.ledgers",
+    "zhibu.snapshots",
     "zhibu.demo",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +196,32 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Background jobs (imports, exports, monthly snapshots). One SQLite file beside the database by
+# default; Redis when ZHIBU_REDIS_URL is set. `make run` starts a consumer next to the web server.
+REDIS_URL = env_str("ZHIBU_REDIS_URL")
+HUEY = {
+    "name": "zhibu-test" if TESTING else "zhibu",
+    "immediate": False,
+    "results": False,
+    "consumer": {"workers": env_int("ZHIBU_JOB_WORKERS", 2), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+else:
+    HUEY |= {
+        "huey_class": "huey.SqliteHuey",
+        "filename": str(DATA_DIR / ("test-jobs.sqlite3" if TESTING else "jobs.sqlite3")),
+    }
+
+# Ledger files: uploads, error workbooks and exports live under the data folder, never in MEDIA_ROOT.
+LEDGER_FILES_DIR = DATA_DIR / "ledger-files"
+LEDGER_MAX_FILE_MB = env_int("LEDGER_MAX_FILE_MB", 50)
+LEDGER_MAX_ROWS = env_int("LEDGER_MAX_ROWS", 200_000)
+# An export of more members than this runs as a background job and ends in a download link.
+LEDGER_INLINE_EXPORT_ROWS = env_int("LEDGER_INLINE_EXPORT_ROWS", 2_000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Production hardening; `manage.py check --deploy` is clean when DEBUG is off.
@@ -228,5 +257,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO", "propagate": True},
         # The development server's request lines carry query strings: filter them too.
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        # WeasyPrint reports every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -8,6 +8,8 @@ urlpatterns = [
     path("audit/", core_views.audit_list, name="audit"),
     path("accounts/", include("zhibu.accounts.urls")),
     path("registry/", include("zhibu.registry.urls")),
+    path("ledgers/", include("zhibu.ledgers.urls")),
+    path("ledgers/months/", include("zhibu.snapshots.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -14,7 +14,7 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def record(
+def build(
     actor,
     action: str,
     obj: models.Model | None = None,
@@ -25,18 +25,29 @@ def record(
     object_repr: str = "",
     actor_name: str = "",
 ) -> AuditEvent:
+    """An unsaved event: `record` saves one, `record_many` saves a batch (bulk imports)."""
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if authenticated else None,
-        actor_name=actor_name or (actor.get_username() if authenticated else ""),
+        actor_name=actor_name or (actor.get_username() if authenticated else getattr(actor, "audit_name", "")),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
-        org=org,
+        org_id=org.pk if isinstance(org, models.Model) else org,
         changes=changes or {},
         ip_address=client_ip(request),
     )
+
+
+def record(actor, action: str, obj: models.Model | None = None, **details) -> AuditEvent:
+    event = build(actor, action, obj, **details)
+    event.save()
+    return event
+
+
+def record_many(events: list[AuditEvent]) -> None:
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any], personal: frozenset[str] = frozenset()) -> dict[str, Any]:

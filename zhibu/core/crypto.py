@@ -65,3 +65,15 @@ def blind_index(kind: str, normalised_value: str) -> str:
     """Keyed hash for exact lookup; the kind keeps equal values of different fields apart."""
     key = settings.ZHIBU_BLIND_INDEX_KEY.encode()
     return hmac.new(key, f"{kind}:{normalised_value}".encode(), hashlib.sha256).hexdigest()
+
+
+def seal_bytes(data: bytes, associated_data: bytes) -> bytes:
+    """Binary form of `encrypt`, for files: b"<key id>$" + nonce + ciphertext + tag."""
+    primary, keys = keyring()
+    nonce = os.urandom(NONCE_BYTES)
+    return primary.encode() + b"$" + nonce + keys[primary].encrypt(nonce, data, associated_data)
+
+
+def open_bytes(blob: bytes, associated_data: bytes) -> bytes:
+    key_id, _, raw = blob.partition(b"$")
+    return keyring()[1][key_id.decode()].decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)

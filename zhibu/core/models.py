@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         PASSWORD_CHANGE = "password_change", _("Changed password")
         REVEAL = "reveal", _("Revealed personal data")
         EXPORT = "export", _("Exported")
+        IMPORT = "import", _("Imported")
         TOKEN_CREATE = "token_create", _("Created API token")
         TOKEN_REVOKE = "token_revoke", _("Revoked API token")
         KEY_ROTATION = "key_rotation", _("Rotated encryption keys")

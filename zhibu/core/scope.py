@@ -101,3 +101,13 @@ def build_scope(grants: list[tuple[str, str | None]], self_member_id: int | None
         paths={cap: minimal_prefixes(paths) for cap, paths in by_capability.items()},
         self_member_id=member_id,
     )
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """An administrator's command on the server: platform-wide, named in the audit trail by the command."""
+
+    audit_name: str
+    scope: Scope = field(default_factory=lambda: Scope(is_platform=True))
+    pk: None = None
+    is_authenticated: bool = False

@@ -326,6 +326,25 @@ MEMBER_FIELDS = (
 
 def _clean_member_input(actor, data: MemberInput, member: Member | None) -> tuple[str, str]:
     """Field-level checks of the domain rules; returns the normalised ID and phone numbers."""
+    current = set(member.activity_orgs.values_list("pk", flat=True)) if member is not None else set()
+    id_number, phone, errors = check_member_input(actor, data, current)
+    if id_number:
+        duplicates = Member.objects.filter(id_number_digest=blind_index("id_number", id_number))
+        if member is not None:
+            duplicates = duplicates.exclude(pk=member.pk)
+        if duplicates.exists():
+            errors.setdefault("id_number", []).append(_("A member with this ID number is already registered."))
+    if errors:
+        raise ValidationError(errors)
+    return id_number, phone
+
+
+def check_member_input(
+    actor, data: MemberInput, current_activity_orgs: set[int] = frozenset()
+) -> tuple[str, str, dict[str, list[str]]]:
+    """The domain rules that need no query: (normalised ID number, normalised phone, errors by field).
+
+    Fills in the birth date and gender from the ID number when they are missing."""
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
@@ -334,6 +353,8 @@ def _clean_member_input(actor, data: MemberInput, member: Member | None) -> tupl
     data.name = (data.name or "").strip()
     if not data.name:
         add("name", _("Enter the member's name."))
+    elif len(data.name) > Member._meta.get_field("name").max_length:
+        add("name", _("A name has at most 50 characters."))
     id_number = phone = ""
     try:
         id_number = validate_id_number(data.id_number)
@@ -345,11 +366,6 @@ def _clean_member_input(actor, data: MemberInput, member: Member | None) -> tupl
         except ValidationError as error:
             add("phone", error.messages[0])
     if id_number:
-        duplicates = Member.objects.filter(id_number_digest=blind_index("id_number", id_number))
-        if member is not None:
-            duplicates = duplicates.exclude(pk=member.pk)
-        if duplicates.exists():
-            add("id_number", _("A member with this ID number is already registered."))
         id_birth, id_gender = birth_date_from_id(id_number), gender_from_id(id_number)
         if data.birth_date is None:
             data.birth_date = id_birth
@@ -366,9 +382,8 @@ def _clean_member_input(actor, data: MemberInput, member: Member | None) -> tupl
         add("home_org", _("Select an organisation within your scope."))
     elif not data.home_org.is_active:
         add("home_org", _("This organisation has been dissolved."))
-    current = set(member.activity_orgs.values_list("pk", flat=True)) if member is not None else set()
     for org in data.activity_orgs:
-        if org.pk in current:
+        if org.pk in current_activity_orgs:
             continue  # kept as it was, even where the actor cannot see it
         if not actor.scope.covers(org.path, Capability.VIEW):
             add("activity_orgs", _("Select an organisation within your scope."))
@@ -383,9 +398,7 @@ def _clean_member_input(actor, data: MemberInput, member: Member | None) -> tupl
             add("full_member_on", _("A probationary member has no date of becoming a full member yet."))
         elif data.joined_on and data.full_member_on < data.joined_on:
             add("full_member_on", _("A member becomes a full member after joining."))
-    if errors:
-        raise ValidationError(errors)
-    return id_number, phone
+    return id_number, phone, errors
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
@@ -460,13 +473,13 @@ def delete_member(actor, member: Member) -> None:
     member.delete()
 
 
-def member_input_from(member: Member) -> MemberInput:
+def member_input_from(member: Member, with_activity_orgs: bool = True) -> MemberInput:
     """The current values of a member, as the starting point of an edit."""
     return MemberInput(
         **{name: getattr(member, name) for name in MEMBER_FIELDS},
         id_number=member.id_number,
         phone=member.phone,
-        activity_orgs=list(member.activity_orgs.all()),
+        activity_orgs=list(member.activity_orgs.all()) if with_activity_orgs else [],
     )
 
 

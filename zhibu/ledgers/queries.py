@@ -1,0 +1,57 @@
+"""Reads of the ledgers, always through the actor's scope."""
+
+from collections.abc import Iterator
+from itertools import groupby
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from zhibu.core.scope import Capability
+from zhibu.ledgers.models import LedgerJob
+from zhibu.registry.models import Member, Organization
+
+
+def ledger_members(actor, org: Organization) -> QuerySet[Member]:
+    """The members whose record is held in `org`'s subtree (its ledger), if the actor may read it."""
+    if not actor.scope.covers(org.path, Capability.VIEW):
+        return Member.objects.none()
+    return Member.objects.filter(home_org__path__startswith=org.path)
+
+
+def ledger_groups(actor, org: Organization, per_branch: bool) -> Iterator[tuple[str, Iterator[Member]]]:
+    """(sheet name, members) in tree order: one group per organisation holding members, or one in all."""
+    members = (
+        ledger_members(actor, org)
+        .select_related("home_org", "occupation", "employer", "region")
+        .order_by("home_org__path", "name_pinyin", "id")
+        .iterator(chunk_size=2000)
+    )
+    if not per_branch:
+        yield org.name, members
+        return
+    # Each group is written out in full before the next is asked for, as groupby requires.
+    for (_org_id, name), group in groupby(members, key=lambda member: (member.home_org_id, member.home_org.name)):
+        yield name, group
+
+
+def organizations_in(actor, org: Organization) -> QuerySet[Organization]:
+    if not actor.scope.covers(org.path, Capability.VIEW):
+        return Organization.objects.none()
+    return Organization.objects.filter(path__startswith=org.path).select_related("region")
+
+
+def import_targets(actor) -> QuerySet[Organization]:
+    """Organisations the actor may import into: those under an edit grant."""
+    return Organization.objects.filter(actor.scope.q("path", Capability.EDIT)).order_by("path")
+
+
+def jobs(actor) -> QuerySet[LedgerJob]:
+    """A job and its files are seen by the person who started it only."""
+    return LedgerJob.objects.filter(created_by_id=actor.pk).select_related("organization")
+
+
+def job(actor, job_id) -> LedgerJob:
+    try:
+        return jobs(actor).get(pk=job_id)
+    except (LedgerJob.DoesNotExist, ValueError):
+        raise Http404 from None

@@ -1,0 +1,342 @@
+"""Every write of the ledgers: import jobs (check, then commit all or nothing) and export jobs.
+
+A web import is two background jobs: `check` reads the file and stores what importing it would do;
+`commit` checks it again (the registry may have changed) and writes it in one transaction, or
+nothing. `import_file` does both in one go for the command line.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhibu.core import audit
+from zhibu.core.scope import Capability
+from zhibu.ledgers import files, importing, queries, reading, writing
+from zhibu.ledgers.models import LedgerJob
+from zhibu.registry import services as registry_services
+from zhibu.registry.models import Member, Organization
+
+State = LedgerJob.State
+BATCH = 1000
+# Registry fields written when a column of the audit diff changed.
+MEMBER_WRITE_FIELDS = {
+    "name": ("name", "name_pinyin", "name_initials"),
+    "id_number": ("id_number_sealed", "id_number_digest"),
+    "phone": ("phone_sealed", "phone_digest"),
+}
+
+
+def _require_edit(actor, org: Organization) -> None:
+    if not actor.scope.covers(org.path, Capability.EDIT):
+        raise PermissionDenied(_("You may only import into your own organisations."))
+
+
+def _require_owner(actor, job: LedgerJob) -> None:
+    if job.created_by_id != actor.pk:
+        raise PermissionDenied(_("This job belongs to someone else."))
+
+
+# Import
+
+
+def start_import(actor, *, org: Organization, dataset: str, file_name: str, data: bytes) -> LedgerJob:
+    """Seal the upload and queue its check. Nothing in the registry changes yet."""
+    _require_edit(actor, org)
+    if len(data) > reading.max_bytes():
+        raise ValidationError(
+            _("The file is larger than %(limit)s MB. Split it into smaller files.")
+            % {"limit": settings.LEDGER_MAX_FILE_MB}
+        )
+    job = LedgerJob.objects.create(
+        kind=LedgerJob.Kind.IMPORT, dataset=dataset, organization=org, created_by=actor, file_name=file_name[:200]
+    )
+    files.seal(job.pk, files.UPLOAD, data)
+    files.write_progress(job.pk, State.QUEUED, 0, 0)
+    _enqueue("check", job)
+    return job
+
+
+def request_commit(actor, job: LedgerJob) -> LedgerJob:
+    _require_owner(actor, job)
+    _require_edit(actor, job.organization)
+    with transaction.atomic():
+        updated = LedgerJob.objects.filter(pk=job.pk, state=State.CHECKED).update(state=State.COMMITTING)
+        if not updated or not job.can_commit:
+            raise ValidationError(_("This file cannot be imported: check it again first."))
+        job.state = State.COMMITTING
+        files.write_progress(job.pk, State.COMMITTING, 0, 0)
+        _enqueue("commit", job)
+    return job
+
+
+def discard(actor, job: LedgerJob) -> None:
+    _require_owner(actor, job)
+    if job.is_running:
+        raise ValidationError(_("Wait until the job has finished."))
+    LedgerJob.objects.filter(pk=job.pk).update(state=State.DISCARDED, finished_at=timezone.now())
+    files.remove_all(job.pk)
+
+
+def _enqueue(step: str, job: LedgerJob) -> None:
+    from zhibu.ledgers import tasks
+
+    runner = {"check": tasks.check_import, "commit": tasks.commit_import, "export": tasks.run_export}[step]
+    transaction.on_commit(lambda: runner(str(job.pk)))
+
+
+def run_check(job_id) -> None:
+    job = LedgerJob.objects.select_related("organization", "created_by").get(pk=job_id)
+    _set_state(job, State.CHECKING)
+    try:
+        table = reading.read_table(files.unseal(job.pk, files.UPLOAD), job.dataset)
+        plan = _plan(job, table)
+    except reading.LedgerFileError as error:
+        _finish(job, State.CHECKED, {"file_error": error.message, "error_count": 1})
+        return
+    _store_check(job, table, plan)
+    _finish(job, State.CHECKED, plan.summary(max_problems=1000))
+
+
+def run_commit(job_id) -> None:
+    job = LedgerJob.objects.select_related("organization", "created_by").get(pk=job_id)
+    try:
+        table = reading.read_table(files.unseal(job.pk, files.UPLOAD), job.dataset)
+        plan = _plan(job, table)
+    except reading.LedgerFileError as error:
+        _finish(job, State.CHECKED, {"file_error": error.message, "error_count": 1})
+        return
+    if plan.problems:
+        _store_check(job, table, plan)
+        summary = plan.summary(max_problems=1000) | {"changed_since_check": True}
+        _finish(job, State.CHECKED, summary)
+        return
+    try:
+        counts = commit(job.created_by, plan, file_name=job.file_name, progress=_progress(job, State.COMMITTING))
+    except (ValidationError, PermissionDenied, IntegrityError) as error:
+        _finish(job, State.FAILED, job.result, message=_commit_failure(error))
+        return
+    files.remove(job.pk, files.UPLOAD)
+    _finish(job, State.DONE, job.result | counts)
+
+
+def _commit_failure(error: Exception) -> str:
+    if isinstance(error, IntegrityError):
+        return _(
+            "Someone registered one of these members while the file was being imported. Nothing was written; check the file again."
+        )
+    if isinstance(error, ValidationError):
+        return _("Nothing was written: %(reason)s") % {"reason": " ".join(error.messages)}
+    return str(error)
+
+
+def _plan(job: LedgerJob, table) -> importing.Plan:
+    return importing.plan(job.created_by, table, job.organization, _progress(job, job.state))
+
+
+def _store_check(job: LedgerJob, table, plan: importing.Plan) -> None:
+    if plan.problems:
+        files.seal(job.pk, files.ERRORS, writing.errors_workbook(table, plan.problems))
+    else:
+        files.remove(job.pk, files.ERRORS)
+
+
+def _progress(job: LedgerJob, phase: str):
+    def report(done: int, total: int) -> None:
+        files.write_progress(job.pk, phase, done, total)
+
+    return report
+
+
+def _set_state(job: LedgerJob, state: str) -> None:
+    job.state = state
+    LedgerJob.objects.filter(pk=job.pk).update(state=state)
+    files.write_progress(job.pk, state, 0, 0)
+
+
+def _finish(job: LedgerJob, state: str, result: dict, message: str = "") -> None:
+    job.state, job.result, job.message, job.finished_at = state, result, message, timezone.now()
+    job.save(update_fields=["state", "result", "message", "finished_at"])
+    files.write_progress(job.pk, state, 1, 1)
+
+
+@dataclass
+class ImportResult:
+    plan: importing.Plan
+    counts: dict
+
+
+def import_file(actor, *, org: Organization, dataset: str, data: bytes, file_name: str, dry_run: bool) -> ImportResult:
+    """Check a file and, unless `dry_run` or it has problems, commit it: the command line's import."""
+    _require_edit(actor, org)
+    table = reading.read_table(data, dataset)
+    plan = importing.plan(actor, table, org)
+    counts = {}
+    if not dry_run and not plan.problems:
+        counts = commit(actor, plan, file_name=file_name)
+    return ImportResult(plan, counts)
+
+
+@transaction.atomic
+def commit(actor, plan: importing.Plan, *, file_name: str = "", progress=None) -> dict:
+    """Write a plan without problems, all or nothing, with an audit event per record and one for the import."""
+    if plan.problems:
+        raise ValidationError(_("The file has errors; nothing was written."))
+    _require_edit(actor, plan.target)
+    progress = progress or (lambda done, total: None)
+    if plan.dataset == "members":
+        _commit_members(actor, plan, progress)
+    else:
+        _commit_organizations(actor, plan)
+    counts = {action: plan.count(action) for action in ("create", "update", "unchanged")}
+    counts = {"created": counts["create"], "updated": counts["update"], "unchanged": counts["unchanged"]}
+    audit.record(
+        actor,
+        audit.Action.IMPORT,
+        plan.target,
+        org=plan.target,
+        changes={"dataset": plan.dataset, "file": file_name} | counts,
+    )
+    return counts
+
+
+def _commit_members(actor, plan: importing.Plan, progress) -> None:
+    created = [item for item in plan.items if item.action == "create"]
+    updated = [item for item in plan.items if item.action == "update"]
+    total, done = len(created) + len(updated), 0
+    now = timezone.now()
+    for start in range(0, len(created), BATCH):
+        batch = created[start : start + BATCH]
+        Member.objects.bulk_create([item.record for item in batch])
+        _audit_batch(actor, batch, audit.Action.CREATE)
+        done += len(batch)
+        progress(done, total)
+    for start in range(0, len(updated), BATCH):
+        batch = updated[start : start + BATCH]
+        fields = {"updated_at"}
+        for item in batch:
+            item.record.updated_at = now
+            for name in item.changes:
+                fields.update(MEMBER_WRITE_FIELDS.get(name, (name,)))
+        Member.objects.bulk_update([item.record for item in batch], sorted(fields), batch_size=250)
+        _audit_batch(actor, batch, audit.Action.UPDATE)
+        done += len(batch)
+        progress(done, total)
+
+
+def _audit_batch(actor, items, action: str) -> None:
+    audit.record_many(
+        [audit.build(actor, action, item.record, org=item.record.home_org_id, changes=item.changes) for item in items]
+    )
+
+
+def _commit_organizations(actor, plan: importing.Plan) -> None:
+    """Organisations are few: each goes through the registry's own service, inside this transaction."""
+    by_code = {org.code: org for org in Organization.objects.filter(path__startswith=plan.target.path)}
+    for item in plan.items:
+        if item.action == "unchanged":
+            continue
+        parent_code = item.extra.get("parent_code")
+        try:
+            if item.action == "create":
+                org = registry_services.create_organization(
+                    actor, parent=by_code[parent_code], **_org_fields(item.record)
+                )
+                by_code[org.code] = org
+            else:
+                org = Organization.objects.get(pk=item.record.pk)
+                if parent_code:
+                    org = registry_services.move_organization(actor, org, by_code[parent_code])
+                registry_services.update_organization(actor, org, **item.extra["values"])
+        except ValidationError as error:
+            raise ValidationError(
+                _("row %(row)s: %(reason)s") % {"row": item.row.number, "reason": " ".join(error.messages)}
+            ) from None
+
+
+def _org_fields(org: Organization) -> dict:
+    return {
+        name: getattr(org, name)
+        for name in ("code", "name", "kind", "region", "founded_on", "dissolved_on")
+        if getattr(org, name if name != "region" else "region_id") is not None
+    }
+
+
+# Export
+
+
+def export_members(actor, *, org: Organization, per_branch: bool, reveal: bool, fmt: str, request=None):
+    """A ledger file for `org`'s subtree. Returns (job, None) when it is large, else (None, (name, bytes))."""
+    if reveal and not actor.scope.covers(org.path, Capability.REVEAL):
+        raise PermissionDenied(_("You may not export full ID and phone numbers."))
+    count = queries.ledger_members(actor, org).count()
+    options = {"per_branch": per_branch, "reveal": reveal, "format": fmt}
+    _audit_export(actor, org, count, options, request)
+    if count > settings.LEDGER_INLINE_EXPORT_ROWS:
+        job = LedgerJob.objects.create(
+            kind=LedgerJob.Kind.EXPORT, organization=org, created_by=actor, options=options, result={"rows": count}
+        )
+        files.write_progress(job.pk, State.QUEUED, 0, count)
+        _enqueue("export", job)
+        return job, None
+    return None, render_export(actor, org, options)
+
+
+@transaction.atomic
+def _audit_export(actor, org, count: int, options: dict, request) -> None:
+    audit.record(
+        actor,
+        audit.Action.EXPORT,
+        org,
+        org=org,
+        changes={
+            "rows": count,
+            "revealed": options["reveal"],
+            "format": options["format"],
+            "per_branch": options["per_branch"],
+        },
+        request=request,
+    )
+
+
+def render_export(actor, org: Organization, options: dict, on_row=None) -> tuple[str, bytes]:
+    from zhibu.ledgers import pdf
+
+    groups = queries.ledger_groups(actor, org, options["per_branch"] or options["format"] == "pdf")
+    stamp = datetime.date.today().isoformat()
+    if options["format"] == "pdf":
+        return f"{org.code}-{stamp}.pdf", pdf.ledger_pdf(org, groups, options["reveal"], on_row)
+    rows = (
+        (name, (writing.member_values(member, options["reveal"]) for member in members)) for name, members in groups
+    )
+    return f"{org.code}-{stamp}.xlsx", writing.export("members", rows, on_row)
+
+
+def run_export(job_id) -> None:
+    job = LedgerJob.objects.select_related("organization", "created_by").get(pk=job_id)
+    _set_state(job, State.EXPORTING)
+    total = job.result.get("rows", 0)
+    progress = _progress(job, State.EXPORTING)
+
+    def on_row(done: int) -> None:
+        if done % 2000 == 0:
+            progress(done, total)
+
+    name, data = render_export(job.created_by, job.organization, job.options, on_row)
+    files.seal(job.pk, "export", data)
+    LedgerJob.objects.filter(pk=job.pk).update(file_name=name)
+    job.file_name = name
+    _finish(job, State.DONE, job.result)
+
+
+def purge_expired_files(max_age_hours: int = 24) -> int:
+    """Uploads and exports hold personal data: they are kept a day at most."""
+    removed = 0
+    for directory in files.expired_job_dirs(max_age_hours * 3600):
+        files.remove_all(directory.name)
+        removed += 1
+    return removed
