@@ -39,7 +39,8 @@ demo: migrate
 
 run: demo
 	@echo "zhibu: http://127.0.0.1:$(PORT)/  (demo accounts: admin, city, industry, secretary, secretary2, cadre, courier, station; password: zhibu-demo-2024)"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@# The job consumer (imports, exports, monthly snapshots) runs beside the web server and stops with it.
+	$(MANAGE) run_huey --quiet & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/ruff check .

@@ -144,7 +144,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+            "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        ),
     }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -214,7 +217,7 @@ else:
     }
 
 # Ledger files: uploads, error workbooks and exports live under the data folder, never in MEDIA_ROOT.
-LEDGER_FILES_DIR = DATA_DIR / "ledger-files"
+LEDGER_FILES_DIR = DATA_DIR / ("test-ledger-files" if TESTING else "ledger-files")
 LEDGER_MAX_FILE_MB = env_int("LEDGER_MAX_FILE_MB", 50)
 LEDGER_MAX_ROWS = env_int("LEDGER_MAX_ROWS", 200_000)
 # An export of more members than this runs as a background job and ends in a download link.

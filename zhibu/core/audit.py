@@ -25,7 +25,7 @@ def build(
     object_repr: str = "",
     actor_name: str = "",
 ) -> AuditEvent:
-    """An unsaved event: `record` saves one, `record_many` saves a batch (bulk imports)."""
+    """An unsaved event; `record` saves it."""
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent(
         actor=actor if authenticated else None,
@@ -46,10 +46,6 @@ def record(actor, action: str, obj: models.Model | None = None, **details) -> Au
     return event
 
 
-def record_many(events: list[AuditEvent]) -> None:
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-
-
 def diff(before: dict[str, Any], after: dict[str, Any], personal: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Changed fields as {field: [old, new]}, with personal data shown only as changed."""
     changed = {}
@@ -60,8 +56,20 @@ def diff(before: dict[str, Any], after: dict[str, Any], personal: frozenset[str]
     return changed
 
 
+def created(after: dict[str, Any], personal: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """`diff({}, after)`, quicker: bulk imports record one per new record."""
+    return {
+        name: REDACTED if name in personal else [None, _plain(value)]
+        for name, value in sorted(after.items())
+        if value is not None
+    }
+
+
+PLAIN_TYPES = frozenset({type(None), bool, int, float, str})
+
+
 def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    if type(value) in PLAIN_TYPES:
         return value
     if isinstance(value, list | tuple | set):
         return sorted(_plain(v) for v in value)

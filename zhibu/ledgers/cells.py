@@ -16,6 +16,11 @@ EXCEL_EPOCH = datetime.date(1899, 12, 30)
 EXCEL_SERIAL_RANGE = (1, 73051)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
+# Full-width forms that a Chinese input method types for digits, letters and signs become ASCII; the
+# punctuation of Chinese prose stays as written. (NFKC would also rewrite compatibility ideographs and
+# （） in names, so stored names and organisation names would no longer be what the clerk typed.)
+CHINESE_PUNCTUATION = "，：；！？（）"
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code) not in CHINESE_PUNCTUATION}
 
 
 class CellError(ValueError):
@@ -29,15 +34,17 @@ def is_empty(value) -> bool:
 
 
 def text(value) -> str:
-    """Text with full-width characters made ASCII, spaces collapsed, and an export's formula guard removed."""
+    """Text with full-width digits, letters and signs made ASCII, spaces collapsed (the ideographic space too),
+    and an export's formula guard removed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    cleaned = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
-    if cleaned.startswith(NEUTRALISER) and cleaned[1:2] in FORMULA_STARTS:
+    value = str(value)
+    cleaned = " ".join((value if value.isascii() else value.translate(FULL_WIDTH)).split())
+    if cleaned[:1] == NEUTRALISER and cleaned[1:2] in FORMULA_STARTS:
         cleaned = cleaned[1:]
     return cleaned
 
@@ -103,9 +110,14 @@ def _date_from_number(value: float, month_only_ok: bool) -> tuple[datetime.date,
                 % {"shown": shown}
             )
         return _month_or_error(int(year), int(month), month_only_ok, shown)
+    if 1900 <= value < 2100:
+        # A year alone: as an Excel serial it would silently become a day in 1905.
+        raise CellError(
+            _("%(value)s gives only a year; write the full date, such as 2021-06-01.") % {"value": text(value)}
+        )
     if isinstance(value, float) and not value.is_integer():
         value = math.floor(value)  # a date with a time of day
-    if 19000101 <= value <= 21001231:
+    if 19000101 <= value <= 21001231 or 190001 <= value <= 210012:
         return _date_from_text(str(int(value)), month_only_ok)
     if EXCEL_SERIAL_RANGE[0] <= value <= EXCEL_SERIAL_RANGE[1]:
         return EXCEL_EPOCH + datetime.timedelta(days=int(value)), False

@@ -16,7 +16,10 @@ class OrganizationChoiceField(forms.ModelChoiceField):
 class ImportForm(BootstrapFormMixin, forms.Form):
     field_column = "col-12 col-md-4"
 
-    organization = OrganizationChoiceField(queryset=Organization.objects.none(), label=_("Import into"))
+    # The first choice is the actor's own top organisation, where most imports go.
+    organization = OrganizationChoiceField(
+        queryset=Organization.objects.none(), label=_("Import into"), empty_label=None
+    )
     dataset = forms.ChoiceField(choices=Dataset.choices, label=_("Ledger"))
     file = forms.FileField(
         label=_("File"),
@@ -32,7 +35,9 @@ class ImportForm(BootstrapFormMixin, forms.Form):
 class ExportForm(BootstrapFormMixin, forms.Form):
     field_column = "col-12 col-md-3"
 
-    organization = OrganizationChoiceField(queryset=Organization.objects.none(), label=_("Organisation"))
+    organization = OrganizationChoiceField(
+        queryset=Organization.objects.none(), label=_("Organisation"), empty_label=None
+    )
     format = forms.ChoiceField(
         choices=[("xlsx", _("Excel workbook (.xlsx)")), ("pdf", _("Printable PDF"))], label=_("Format")
     )

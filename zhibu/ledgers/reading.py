@@ -7,6 +7,7 @@ spreadsheet raises LedgerFileError with a message for the user, before a single 
 import csv
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 
@@ -25,6 +26,13 @@ HEADER_SEARCH_ROWS = 30
 # An xlsx part unpacks to at most this many times its packed size; real sheets stay far below.
 MAX_PACKING_RATIO = 200
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+BIFF_BOF, BIFF_BOUNDSHEET, BIFF_FORMULA = 0x0809, 0x0085, 0x0006
+# The reader holds a sheet as a grid from its first to its last cell: a handful of cells far apart
+# (a 5 kB file with a value in XFD1048576) would take gigabytes. A full-length ledger may span this
+# many columns; a shorter one proportionally more.
+MAX_COLUMNS = 64
+CELL_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
+REFERENCE = re.compile(rb'\br="([A-Z]*)([0-9]*)"')
 
 
 class LedgerFileError(Exception):
@@ -84,7 +92,11 @@ def read_sheets(data: bytes) -> list[Sheet]:
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_PACKAGE in data:
             raise _encrypted()
-        return _read_calamine(data)
+        sheets = _read_calamine(data)
+        formulas = _xls_formula_cells(data)
+        for sheet in sheets:
+            sheet.formulas = formulas.get(sheet.name, set())
+        return sheets
     return [_read_csv(data)]
 
 
@@ -113,7 +125,8 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
     if "xl/workbook.xml" not in names:
         raise _not_a_spreadsheet()
     _refuse_bombs(archive)
-    sheets = _read_calamine(data)
+    parts = _sheet_parts(archive)
+    sheets = _read_calamine(data, lambda name: _check_xlsx_grid(archive, parts.get(name)))
     formulas = _xlsx_formula_cells(archive)
     for sheet in sheets:
         sheet.formulas = formulas.get(sheet.name, set())
@@ -133,7 +146,7 @@ def _refuse_bombs(archive: zipfile.ZipFile) -> None:
         raise LedgerFileError(_("The file unpacks to far more data than a spreadsheet holds, so it was not opened."))
 
 
-def _read_calamine(data: bytes) -> list[Sheet]:
+def _read_calamine(data: bytes, before_loading=None) -> list[Sheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
@@ -147,6 +160,8 @@ def _read_calamine(data: bytes) -> list[Sheet]:
             or meta.typ != python_calamine.SheetTypeEnum.WorkSheet
         ):
             continue
+        if before_loading is not None:
+            before_loading(meta.name)
         try:
             sheet = workbook.get_sheet_by_name(meta.name)
         except python_calamine.PasswordError:
@@ -154,16 +169,127 @@ def _read_calamine(data: bytes) -> list[Sheet]:
         except (python_calamine.CalamineError, ValueError):
             raise _not_a_spreadsheet() from None
         _check_rows(sheet.total_height)
+        _check_columns(sheet.total_height, sheet.total_width)
         sheets.append(Sheet(meta.name, sheet.to_python(skip_empty_area=False)))
     return sheets
 
 
+def _row_limit() -> int:
+    return settings.LEDGER_MAX_ROWS + HEADER_SEARCH_ROWS
+
+
 def _check_rows(count: int) -> None:
-    if count > settings.LEDGER_MAX_ROWS + HEADER_SEARCH_ROWS:
+    if count > _row_limit():
         raise LedgerFileError(
             _("The sheet has more than %(limit)s rows. Split it into smaller files.")
             % {"limit": f"{settings.LEDGER_MAX_ROWS:,}"}
         )
+
+
+def _check_columns(rows: int, columns: int) -> None:
+    if columns > MAX_COLUMNS and rows * columns > _row_limit() * MAX_COLUMNS:
+        raise LedgerFileError(
+            _(
+                "The sheet has a value in column %(column)s, far to the right of the ledger. "
+                "Delete the columns to the right of the table, save and upload again."
+            )
+            % {"column": _column_letters(columns)}
+        )
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _check_xlsx_grid(archive: zipfile.ZipFile, part: str | None) -> None:
+    """Bounds a sheet's grid before the reader builds it, from where its cells that hold something lie."""
+    if part is None or part not in archive.namelist():
+        return
+    placed, far = _cells_beyond(archive, part, _row_limit(), MAX_COLUMNS)
+    if not placed:
+        rows, columns = _grid_by_walking(archive, part)
+    else:
+        rows = max((row for row, _column in far), default=0)
+        columns = max((column for _row, column in far), default=0)
+        if columns > MAX_COLUMNS:
+            _check_rows(rows)
+            _placed, deeper = _cells_beyond(archive, part, _row_limit() * MAX_COLUMNS // columns)
+            rows = max((row for row, _column in deeper), default=0)
+    _check_rows(rows)
+    _check_columns(rows, columns)
+
+
+def _chunks(archive: zipfile.ZipFile, part: str):
+    """The part's text in pieces of about a megabyte, each cut just before a tag."""
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            text = tail + chunk
+            cut = text.rfind(b"<")
+            cut = cut if cut > 0 else len(text)
+            yield text[:cut]
+            tail = text[cut:]
+    yield tail
+
+
+def _cells_beyond(archive: zipfile.ZipFile, part: str, rows: int, columns: int = 0):
+    """(whether every cell tag starts with its reference, as Excel, WPS and the usual libraries write it;
+    the 1-based (row, column) of the cells holding something below `rows` or right of `columns`)."""
+    far = [b"[A-Z]{1,3}(?:%s)" % _greater_than(str(rows), "0-9")]
+    if columns:
+        far.append(b"(?:%s)[0-9]+" % _greater_than(_column_letters(columns), "A-Z"))
+    pattern = re.compile(b'c r="(%s)"' % b"|".join(far))
+    tags = placed = 0
+    found = []
+    for text in _chunks(archive, part):
+        tags += sum(text.count(tag) for tag in (b"<c ", b"<c>", b":c ", b":c>"))
+        placed += text.count(b'<c r="') + text.count(b':c r="')
+        for match in pattern.finditer(text):
+            start, end = match.start(), text.find(b">", match.end())
+            if text[start - 1 : start] in (b"<", b":") and text[end - 1 : end] != b"/":
+                row, column = _cell_position(match.group(1).decode())
+                found.append((row + 1, column + 1))
+    return tags == placed, found
+
+
+def _greater_than(limit: str, alphabet: str) -> bytes:
+    """A pattern for the numerals above `limit` (digits without a leading zero, or column letters):
+    the longer ones, and the ones as long that are larger at the first place they differ."""
+    low, high = alphabet.split("-")
+    first = "1" if low == "0" else low
+    options = [b"[%s-%s][%s]{%d,}" % (first.encode(), high.encode(), alphabet.encode(), len(limit))]
+    for index, char in enumerate(limit):
+        if char < high:
+            options.append(
+                re.escape(limit[:index]).encode()
+                + b"[%s-%s]" % (chr(ord(char) + 1).encode(), high.encode())
+                + b"[%s]{%d}" % (alphabet.encode(), len(limit) - index - 1)
+            )
+    return b"|".join(options)
+
+
+def _grid_by_walking(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """(last row, last column) holding something, placing unnumbered rows and cells as the reader does."""
+    row = column = last_row = last_column = 0
+    for text in _chunks(archive, part):
+        for tag, attributes, closed in CELL_TAG.findall(text):
+            reference = REFERENCE.search(attributes)
+            if tag == b"row":
+                row = int(reference.group(2)) if reference and reference.group(2) else row + 1
+                column = 0
+                continue
+            if reference and reference.group(1):
+                row_index, column_index = _cell_position(reference.group(1).decode() + reference.group(2).decode())
+                row, column = row_index + 1, column_index + 1
+            else:
+                column += 1
+            if not closed:
+                last_row, last_column = max(last_row, row), max(last_column, column)
+    return last_row, last_column
 
 
 def _xlsx_formula_cells(archive: zipfile.ZipFile) -> dict[str, set[tuple[int, int]]]:
@@ -217,6 +343,79 @@ def _cell_position(reference: str) -> tuple[int, int]:
     for letter in letters.upper():
         column = column * 26 + ord(letter) - 64
     return int(reference[len(letters) :]) - 1, column - 1
+
+
+def _xls_formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Cells holding formulas in an Excel 97-2003 workbook, per sheet name, from its FORMULA records
+    (calamine gives only their cached values). A workbook this cannot follow is read without them."""
+    try:
+        stream = _ole_stream(data, ("Workbook",))
+        names, found, sheet, position = {}, {}, None, 0
+        while position + 4 <= len(stream):
+            kind, length = struct.unpack_from("<HH", stream, position)
+            if kind == BIFF_FORMULA and sheet is not None:
+                sheet.add(struct.unpack_from("<HH", stream, position + 4))
+            elif kind == BIFF_BOF:
+                sheet = found.setdefault(names[position], set()) if position in names else None
+            elif kind == BIFF_BOUNDSHEET:
+                body = stream[position + 4 : position + 4 + length]
+                count, high_byte = body[6], body[7] & 1
+                raw = body[8 : 8 + count * (2 if high_byte else 1)]
+                names[struct.unpack_from("<I", body)[0]] = raw.decode("utf-16-le" if high_byte else "latin-1")
+            position += 4 + length
+        return found
+    except (struct.error, IndexError, KeyError, ValueError):
+        return {}
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
+    """One stream of an OLE compound file (the container of .xls), following its sector chains."""
+    sector_size = 1 << struct.unpack_from("<H", data, 30)[0]
+    mini_size = 1 << struct.unpack_from("<H", data, 32)[0]
+    fat_count, directory_start, _signature, cutoff, minifat_start, _minifat_count, difat_start, difat_count = (
+        struct.unpack_from("<8I", data, 44)
+    )
+    sector_count = (len(data) - sector_size) // sector_size + 1
+
+    def sector(number: int) -> bytes:
+        start = (number + 1) * sector_size
+        return data[start : start + sector_size]
+
+    fat_sectors = [n for n in struct.unpack_from("<109I", data, 76) if n < sector_count]
+    next_difat = difat_start
+    for _step in range(min(difat_count, sector_count)):
+        if next_difat >= sector_count:
+            break
+        entries = struct.unpack(f"<{sector_size // 4}I", sector(next_difat))
+        fat_sectors += [n for n in entries[:-1] if n < sector_count]
+        next_difat = entries[-1]
+    fat = [
+        entry for n in fat_sectors[: max(fat_count, 1)] for entry in struct.unpack(f"<{sector_size // 4}I", sector(n))
+    ]
+
+    def chain(start: int, table: list[int], limit: int) -> list[int]:
+        numbers = []
+        while start < limit and len(numbers) <= limit:
+            numbers.append(start)
+            start = table[start]
+        return numbers
+
+    directory = b"".join(sector(n) for n in chain(directory_start, fat, sector_count))
+    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    root_start, root_size = struct.unpack_from("<IQ", entries[0], 116)
+    for entry in entries:
+        length = struct.unpack_from("<H", entry, 64)[0]
+        if entry[66] != 2 or entry[: max(length - 2, 0)].decode("utf-16-le") not in names:
+            continue
+        start, size = struct.unpack_from("<IQ", entry, 116)
+        if size >= cutoff:
+            return b"".join(sector(n) for n in chain(start, fat, sector_count))[:size]
+        mini_stream = b"".join(sector(n) for n in chain(root_start, fat, sector_count))[:root_size]
+        minifat_bytes = b"".join(sector(n) for n in chain(minifat_start, fat, sector_count))
+        minifat = list(struct.unpack(f"<{len(minifat_bytes) // 4}I", minifat_bytes))
+        numbers = chain(start, minifat, len(mini_stream) // mini_size)
+        return b"".join(mini_stream[n * mini_size : (n + 1) * mini_size] for n in numbers)[:size]
+    raise KeyError(names[0])
 
 
 def _read_csv(data: bytes) -> Sheet:

@@ -50,7 +50,7 @@ def index(request, import_form=None, export_form=None):
         "export_form": export_form or ExportForm(actor),
         "can_import": queries.import_targets(actor).exists(),
         "jobs": queries.jobs(actor)[:20],
-        "limits": {"mb": settings.LEDGER_MAX_FILE_MB, "rows": settings.LEDGER_MAX_ROWS},
+        "limits": {"mb": settings.LEDGER_MAX_FILE_MB, "rows": f"{settings.LEDGER_MAX_ROWS:,}"},
     }
     return render(request, "ledgers/index.html", context)
 
@@ -81,8 +81,8 @@ class SealedMemoryUploadHandler(MemoryFileUploadHandler):
         self.activated = True
 
     def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
         self.received = 0
+        super().new_file(*args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)

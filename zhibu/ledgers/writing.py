@@ -230,7 +230,7 @@ def errors_workbook(table: Table, problems: list) -> bytes:
             for column_index in bad_cells - set(range(len(row))) - {None}:
                 sheet.write_blank(row_index, column_index, None, workbook.bad)
             if row_index == header_row:
-                sheet.write_string(row_index, width, _("Errors"), workbook.header)
+                sheet.write_string(row_index, width, _("Error notes"), workbook.header)
             elif found:
                 text = "；".join(f"{problem.column}: {problem.message}" for problem in found)
                 sheet.write_string(row_index, width, text, workbook.note)

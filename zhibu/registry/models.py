@@ -222,15 +222,15 @@ class Member(models.Model):
         self.name = name
         self.name_pinyin, self.name_initials = pinyin_keys(name)
 
-    def set_id_number(self, id_number: str) -> None:
-        """Takes a validated, normalised ID number."""
+    def set_id_number(self, id_number: str, digest: str = "") -> None:
+        """Takes a validated, normalised ID number (and its blind index, when the caller has it)."""
         self.id_number_sealed = crypto.encrypt(id_number, b"member.id_number")
-        self.id_number_digest = crypto.blind_index("id_number", id_number)
+        self.id_number_digest = digest or crypto.blind_index("id_number", id_number)
         self.__dict__.pop("id_number", None)
 
-    def set_phone(self, phone: str) -> None:
+    def set_phone(self, phone: str, digest: str = "") -> None:
         self.phone_sealed = crypto.encrypt(phone, b"member.phone") if phone else ""
-        self.phone_digest = crypto.blind_index("phone", phone) if phone else ""
+        self.phone_digest = (digest or crypto.blind_index("phone", phone)) if phone else ""
         self.__dict__.pop("phone", None)
 
     @cached_property

@@ -1,5 +1,7 @@
 """Pinyin keys for searching names: full pinyin and initials (张晓明 → zhangxiaoming, zxm)."""
 
+from functools import lru_cache
+
 from pypinyin import lazy_pinyin
 
 # Characters read differently as a surname than in ordinary words (曾 is zēng, not céng).
@@ -35,8 +37,16 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     """Returns (full pinyin, initials), lower case, ignoring characters without a reading."""
     if not name:
         return "", ""
-    surname, rest = name[0], name[1:]
-    syllables = [SURNAME_READINGS[surname]] if surname in SURNAME_READINGS else lazy_pinyin(surname, errors="ignore")
-    syllables += lazy_pinyin(rest, errors="ignore")
-    syllables = [s.lower() for s in syllables if s.isalpha()]
+    syllables = _surname_syllables(name[0]) + _syllables(name[1:])
     return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+@lru_cache(maxsize=4096)
+def _surname_syllables(surname: str) -> tuple[str, ...]:
+    return (SURNAME_READINGS[surname],) if surname in SURNAME_READINGS else _syllables(surname)
+
+
+# Given names repeat far more than whole names: caching them makes bulk imports fast.
+@lru_cache(maxsize=65536)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(s.lower() for s in lazy_pinyin(text, errors="ignore") if s.isalpha())

@@ -187,7 +187,7 @@ def delete_unit(actor, unit: Unit) -> None:
 ORG_FIELDS = ("code", "name", "kind", "region", "secretary", "founded_on", "dissolved_on")
 
 
-def _validate_org(org: Organization) -> None:
+def validate_organization(org: Organization) -> None:
     _full_clean(org, exclude=["path", "depth", "numchild"])
     if org.founded_on and org.dissolved_on and org.dissolved_on < org.founded_on:
         raise ValidationError({"dissolved_on": _("An organisation cannot be dissolved before it was founded.")})
@@ -204,7 +204,7 @@ def create_organization(actor, *, parent: Organization | None, units=(), **value
         if not parent.is_active:
             raise ValidationError({"parent": _("A dissolved organisation cannot receive new organisations.")})
     org = Organization(**values)
-    _validate_org(org)
+    validate_organization(org)
     if org.secretary_id:
         raise ValidationError({"secretary": _("Choose the secretary once members are registered here.")})
     if parent is None:
@@ -228,7 +228,7 @@ def update_organization(actor, org: Organization, *, units=None, **values) -> Or
     before = {**_snapshot(org, ORG_FIELDS), "units": list(org.units.values_list("pk", flat=True))}
     for name, value in values.items():
         setattr(org, name, value)
-    _validate_org(org)
+    validate_organization(org)
     org.save()
     if units is not None:
         org.units.set(units)

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from zhibu.snapshots import views
 
 app_name = "snapshots"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/people/<str:kind>/", views.people, name="people"),
+    path("<int:pk>/freeze/", views.freeze, name="freeze"),
+]

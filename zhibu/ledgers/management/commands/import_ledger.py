@@ -3,12 +3,19 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from zhibu.core.scope import SystemActor
 from zhibu.ledgers import reading, services
 from zhibu.ledgers.models import Dataset
 from zhibu.registry.models import Organization
+
+
+def _failed(message: str) -> dict:
+    errors = [{"row": None, "column": None, "message": message}]
+    return {"created": 0, "updated": 0, "unchanged": 0, "errors": errors, "committed": False}
 
 
 class Command(BaseCommand):
@@ -40,12 +47,9 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
         except reading.LedgerFileError as error:
-            report = {
-                "created": 0,
-                "updated": 0,
-                "unchanged": 0,
-                "errors": [{"row": None, "column": None, "message": error.message}],
-            }
+            report = _failed(error.message)
+        except (ValidationError, IntegrityError) as error:  # refused while committing: nothing was written
+            report = _failed(services.commit_failure_message(error))
         else:
             plan = result.plan
             report = {
