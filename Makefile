@@ -7,7 +7,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install assets messages migrate demo run test lint check clean
+.PHONY: install assets messages migrate demo run test bench lint check clean
 
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install
 	$(BIN)/ruff check .
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# Speed and memory, measured against the limits in BENCHMARKS.md (not part of `make test`).
+bench: install
+	$(BIN)/python bench/ledger_import.py --rows 100000
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -206,6 +206,7 @@ HUEY = {
     "name": "zhibu-test" if TESTING else "zhibu",
     "immediate": False,
     "results": False,
+    "utc": False,  # schedules (the 1st of the month at 00:05) are in TIME_ZONE
     "consumer": {"workers": env_int("ZHIBU_JOB_WORKERS", 2), "worker_type": "thread"},
 }
 if REDIS_URL:

@@ -1,4 +1,4 @@
-"""Inserting many rows at once for bulk imports.
+"""Inserting many rows at once: bulk imports and monthly ledger freezes.
 
 `QuerySet.bulk_create` spends most of its time compiling SQL value by value; at a hundred thousand
 members that is several times the cost of the insert itself. `insert_rows` prepares each column's
@@ -9,6 +9,7 @@ bulk_create does, so callers audit the rows themselves.
 from collections.abc import Callable, Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models import QuerySet
 from django.utils import timezone
 
 BATCH = 2000
@@ -75,3 +76,16 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict]) -> int:
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def insert_from_query(model: type[models.Model], columns: tuple[str, ...], values: QuerySet) -> int:
+    """INSERT INTO `model` (`columns`) the rows of a values_list query, in the database; returns the
+    number of rows. The SELECT lists its columns in the order asked for (Django 5.2)."""
+    connection = connections[values.db]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(column).column) for column in columns)
+    select, params = values.query.get_compiler(connection=connection).as_sql()
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) {select}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

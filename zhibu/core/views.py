@@ -88,8 +88,25 @@ def _field_label(model, name: str) -> str:
     field = _model_field(model, name)
     if field is not None:
         return str(field.verbose_name)
-    # Names recorded for values that are not model fields: sealed numbers, the tree position.
-    other = {"id_number": _("ID number"), "phone": _("Mobile number"), "parent": _("Parent organisation")}
+    # Names recorded for values that are not model fields: sealed numbers, the tree position, and the
+    # counts and options of imports, exports and monthly freezes.
+    other = {
+        "id_number": _("ID number"),
+        "phone": _("Mobile number"),
+        "parent": _("Parent organisation"),
+        "dataset": _("Ledger"),
+        "file": _("File"),
+        "created": _("Created"),
+        "updated": _("Updated"),
+        "unchanged": _("Unchanged"),
+        "rows": _("Rows"),
+        "revealed": _("Full ID and phone numbers"),
+        "format": _("Format"),
+        "per_branch": _("One sheet per branch"),
+        "month": _("Month"),
+        "organizations": _("Organisations"),
+        "members": _("Members"),
+    }
     return other.get(name, name)
 
 

@@ -54,7 +54,7 @@ class Planned:
     row: Row
     action: str  # create, update, unchanged
     record: object  # Member or Organization; a new member is a dict of column values
-    changes: dict = field(default_factory=dict)  # audit diff
+    changes: dict | None = field(default_factory=dict)  # audit diff; None for a new member until written
     extra: dict = field(default_factory=dict)
 
     @property
@@ -95,7 +95,7 @@ class Plan:
             {
                 "row": item.row.number,
                 "name": item.name,
-                "changes": [headers.get(k, k) for k in sorted(item.changes)],
+                "changes": [headers.get(k, k) for k in sorted(item.changes or {})],
             }
             for item in chosen
         ]
@@ -323,31 +323,39 @@ def plan_members(actor, table: Table, target: Organization, progress: Progress =
     columns = {column.key: column for column in DATASETS["members"] if column.key in table.keys}
     readers = {key: _reader(column) for key, column in columns.items()}
     lookups = Lookups(target, table.rows)
-    parsed = []
-    for number, row in enumerate(table.rows, 1):
+    digests = [_id_digest(row) for row in table.rows]
+    existing = _existing_members(digests)
+    seen: dict[str, Row] = {}
+    for number, (row, digest) in enumerate(zip(table.rows, digests, strict=True), 1):
         checker = RowChecker(table, row, plan.problems)
         values = {key: checker.read(column, readers[key]) for key, column in columns.items()}
-        digest = blind_index("id_number", values["id_number"]) if values.get("id_number") else ""
-        parsed.append((row, checker, values, digest))
-        if number % 5000 == 0:
-            progress(number, len(table.rows) * 2)
-    existing = _existing_members(parsed)
-    seen: dict[str, Row] = {}
-    for number, (row, checker, values, digest) in enumerate(parsed, 1):
-        item = _plan_member(actor, target, lookups, existing, seen, row, checker, values, digest)
+        item = _plan_member(
+            actor, target, lookups, existing, seen, row, checker, values, digest if values.get("id_number") else ""
+        )
         if item is not None and not checker.failed:
             plan.items.append(item)
         if number % 5000 == 0:
-            progress(len(parsed) + number, len(parsed) * 2)
-    progress(len(parsed) * 2, len(parsed) * 2)
+            progress(number, len(table.rows))
+    progress(len(table.rows), len(table.rows))
     return plan
 
 
-def _existing_members(parsed) -> dict[str, Member]:
-    digests = [digest for _row, _checker, _values, digest in parsed if digest]
+def _id_digest(row: Row) -> str:
+    """The blind index of the row's ID number as the reader normalises it ("" when it has none)."""
+    raw = row.values.get("id_number")
+    if cells.is_empty(raw):
+        return ""
+    try:
+        return blind_index("id_number", cells.id_number_text(raw))
+    except cells.CellError:
+        return ""
+
+
+def _existing_members(digests: list[str]) -> dict[str, Member]:
+    wanted = [digest for digest in digests if digest]
     found = {}
-    for start in range(0, len(digests), 900):
-        chunk = digests[start : start + 900]
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
         for member in Member.objects.filter(id_number_digest__in=chunk).select_related("home_org"):
             found[member.id_number_digest] = member
     return found
@@ -477,9 +485,15 @@ def _new_member(data: MemberInput, id_number: str, id_digest: str, phone: str, p
         "phone_sealed": crypto.encrypt(phone, b"member.phone") if phone else "",
         "phone_digest": phone_digest,
     }
-    audited = {name.removesuffix("_id") if name.endswith("_id") else name: value for name, value in values.items()}
-    changes = audit.created(audited | {"id_number": id_digest, "phone": phone_digest or None}, PERSONAL_FIELDS)
-    return Planned(row, "create", record, changes)
+    return Planned(row, "create", record, None)  # its audit record is made when it is written: see creation_changes
+
+
+def creation_changes(record: dict) -> dict:
+    """The audit diff of a new member from its row of column values."""
+    audited = {name: record[name] for name in MEMBER_FIELDS if name not in FOREIGN_KEYS}
+    audited |= {name: record[f"{name}_id"] for name in FOREIGN_KEYS}
+    audited |= {"id_number": record["id_number_digest"], "phone": record["phone_digest"] or None}
+    return audit.created(audited, PERSONAL_FIELDS)
 
 
 FOREIGN_KEYS = ("home_org", "occupation", "employer", "region")

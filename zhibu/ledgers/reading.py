@@ -48,8 +48,8 @@ class Sheet:
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row index, column index)
 
 
-@dataclass
-class Row:
+@dataclass(slots=True)
+class Row:  # one per data row: kept small, as a ledger may have 200,000
     sheet: str
     number: int  # as the spreadsheet shows it
     values: dict[str, object]  # column key → raw value
@@ -502,20 +502,19 @@ def _data_rows(sheet: Sheet, header_row: int, by_index: dict[int, Column]) -> li
     first = header_row + 1
     if first < len(sheet.rows) and _is_hint_row(sheet.rows[first], by_index):
         first += 1
+    positions = {column.key: i for i, column in by_index.items()}  # shared by the sheet's rows
+    no_formulas = frozenset()
     for row_index in range(first, len(sheet.rows)):
         raw = sheet.rows[row_index]
         values = {column.key: raw[i] if i < len(raw) else "" for i, column in by_index.items()}
         if all(cells.is_empty(value) for value in values.values()):
             continue
-        rows.append(
-            Row(
-                sheet=sheet.name,
-                number=row_index + 1,
-                values=values,
-                cells={column.key: i for i, column in by_index.items()},
-                formulas={column.key for i, column in by_index.items() if (row_index, i) in sheet.formulas},
-            )
+        formulas = (
+            frozenset(column.key for i, column in by_index.items() if (row_index, i) in sheet.formulas)
+            if sheet.formulas
+            else no_formulas
         )
+        rows.append(Row(sheet.name, row_index + 1, values, positions, formulas))
     return rows
 
 

@@ -24,6 +24,7 @@ from zhibu.registry.models import Member, Organization
 
 State = LedgerJob.State
 BATCH = 1000
+STORED_PROBLEMS = 1000  # listed on the job page; the marked workbook has them all
 # Registry fields written when a column of the audit diff changed.
 MEMBER_WRITE_FIELDS = {
     "name": ("name", "name_pinyin", "name_initials"),
@@ -91,30 +92,20 @@ def _enqueue(step: str, job: LedgerJob) -> None:
 
 
 def run_check(job_id) -> None:
-    job = LedgerJob.objects.select_related("organization", "created_by").get(pk=job_id)
+    job = _job(job_id)
     _set_state(job, State.CHECKING)
-    try:
-        table = reading.read_table(files.unseal(job.pk, files.UPLOAD), job.dataset)
-        plan = _plan(job, table)
-    except reading.LedgerFileError as error:
-        _finish(job, State.CHECKED, {"file_error": error.message, "error_count": 1})
-        return
-    _store_check(job, table, plan)
-    _finish(job, State.CHECKED, plan.summary(max_problems=1000))
+    plan = _check(job)
+    if plan is not None:
+        _finish(job, State.CHECKED, plan.summary(max_problems=STORED_PROBLEMS))
 
 
 def run_commit(job_id) -> None:
-    job = LedgerJob.objects.select_related("organization", "created_by").get(pk=job_id)
-    try:
-        table = reading.read_table(files.unseal(job.pk, files.UPLOAD), job.dataset)
-        plan = _plan(job, table)
-    except reading.LedgerFileError as error:
-        _finish(job, State.CHECKED, {"file_error": error.message, "error_count": 1})
+    job = _job(job_id)
+    plan = _check(job)  # again: the registry may have changed since the file was checked
+    if plan is None:
         return
     if plan.problems:
-        _store_check(job, table, plan)
-        summary = plan.summary(max_problems=1000) | {"changed_since_check": True}
-        _finish(job, State.CHECKED, summary)
+        _finish(job, State.CHECKED, plan.summary(max_problems=STORED_PROBLEMS) | {"changed_since_check": True})
         return
     try:
         counts = commit(job.created_by, plan, file_name=job.file_name, progress=_progress(job, State.COMMITTING))
@@ -125,6 +116,34 @@ def run_commit(job_id) -> None:
     _finish(job, State.DONE, job.result | counts)
 
 
+def _job(job_id) -> LedgerJob:
+    return LedgerJob.objects.select_related("organization", "created_by").get(pk=job_id)
+
+
+def _check(job: LedgerJob) -> importing.Plan | None:
+    """Read and plan the upload, keeping the marked workbook when it has problems. An unreadable file
+    finishes the job with the reason, and gives None."""
+    try:
+        with importing.paused_garbage_collector():
+            table = reading.read_table(files.unseal(job.pk, files.UPLOAD), job.dataset)
+            plan = importing.plan(job.created_by, table, job.organization, _progress(job, job.state))
+    except reading.LedgerFileError as error:
+        _finish(job, State.CHECKED, {"file_error": error.message, "error_count": 1})
+        return None
+    except FileNotFoundError:  # removed after a day: see purge_expired_files
+        _finish(
+            job,
+            State.CHECKED,
+            {"file_error": _("The uploaded file is no longer kept; upload it again."), "error_count": 1},
+        )
+        return None
+    if plan.problems:
+        files.seal(job.pk, files.ERRORS, writing.errors_workbook(table, plan.problems))
+    else:
+        files.remove(job.pk, files.ERRORS)
+    return plan
+
+
 def commit_failure_message(error: Exception) -> str:
     if isinstance(error, IntegrityError):
         return _(
@@ -133,17 +152,6 @@ def commit_failure_message(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return _("Nothing was written: %(reason)s") % {"reason": " ".join(error.messages)}
     return str(error)
-
-
-def _plan(job: LedgerJob, table) -> importing.Plan:
-    return importing.plan(job.created_by, table, job.organization, _progress(job, job.state))
-
-
-def _store_check(job: LedgerJob, table, plan: importing.Plan) -> None:
-    if plan.problems:
-        files.seal(job.pk, files.ERRORS, writing.errors_workbook(table, plan.problems))
-    else:
-        files.remove(job.pk, files.ERRORS)
 
 
 def _progress(job: LedgerJob, phase: str):
@@ -219,7 +227,15 @@ def _commit_members(actor, plan: importing.Plan, progress) -> None:
         _audit_batch(
             actor,
             audit.Action.CREATE,
-            [(ids[i.record["id_number_digest"]], i.record["name"], i.record["home_org_id"], i.changes) for i in batch],
+            [
+                (
+                    ids[i.record["id_number_digest"]],
+                    i.record["name"],
+                    i.record["home_org_id"],
+                    importing.creation_changes(i.record),
+                )
+                for i in batch
+            ],
         )
         done += len(batch)
         progress(done, total)

@@ -9,12 +9,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, transaction
-from django.db.models import Count, QuerySet
+from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhibu.core import audit
+from zhibu.core import audit, bulk
 from zhibu.core.scope import Capability
 from zhibu.registry.models import Member, Organization
 from zhibu.snapshots.models import LedgerSnapshot, LedgerSnapshotRow
@@ -119,7 +119,7 @@ def _freeze(month: datetime.date, prefix: str, taken_by) -> dict[int, int]:
         ],
         batch_size=BATCH,
     )
-    copied = _insert_from(
+    copied = bulk.insert_from_query(
         LedgerSnapshotRow,
         ROW_COLUMNS,
         members.filter(home_org__ledger_snapshots__month=month).values_list(
@@ -145,16 +145,3 @@ def _freeze(month: datetime.date, prefix: str, taken_by) -> dict[int, int]:
 
 
 ROW_COLUMNS = ("snapshot_id", "member_id", "name", "party_status", "standing", "is_mobile")
-
-
-def _insert_from(model, columns: tuple[str, ...], values: QuerySet) -> int:
-    """INSERT INTO `model` (`columns`) the rows of a values_list query, in the database; returns the
-    number of rows. The SELECT lists its columns in the order asked for (Django 5.2)."""
-    connection = connections[values.db]
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(model._meta.get_field(column).column) for column in columns)
-    select, params = values.query.get_compiler(connection=connection).as_sql()
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) {select}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount

@@ -223,3 +223,19 @@ def test_templates_have_headers_hints_and_drop_downs(world, login, dataset):
         options = {cell.value for column in book["lists"].iter_cols() for cell in column}
         assert {"正式党员", "预备党员", "A 公司第一党支部"} <= options
         assert "B 公司党支部" not in options, "only organisations the secretary may import into"
+
+
+def test_job_files_are_removed_after_a_day(world, login):
+    import os
+
+    from zhibu.ledgers import services
+
+    client = login("secretary")
+    upload(client, world, workbook(good_rows(1)))
+    old, new = LedgerJob.objects.get(), None
+    upload(client, world, workbook(good_rows(1)))
+    new = LedgerJob.objects.exclude(pk=old.pk).get()
+    day_ago = time.time() - 25 * 3600
+    os.utime(files.job_dir(old.pk), (day_ago, day_ago))
+    assert services.purge_expired_files() == 1
+    assert not files.job_dir(old.pk).exists() and files.exists(new.pk, files.UPLOAD)
