@@ -22,14 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢岳齐沿梅莫庄辛管祝左涂谷祁时舒耿牟卜路詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵解强柴华车冉房边"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬建国志勇海燕雪梅晓东春梅文博子涵浩然宇轩欣怡梓萱"
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬建国志勇海燕雪梅晓东春梅文博子涵浩然宇轩欣怡梓萱"
+)
 
 
 def id_number(index: int) -> str:
+    """A distinct, checksum-valid number for every index below 1.4 million (region digits, birth date, sequence)."""
     birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=index % 14000)
-    first17 = f"440305{birth:%Y%m%d}{index % 1000:03d}"
-    # Keep every number distinct: the sequence digits and birth date together cover 14 million.
-    first17 = f"44{(index // 14000) % 100:02d}05{birth:%Y%m%d}{(index // 140) % 1000:03d}"[:17]
+    first17 = f"44{(index // 14000) % 100:02d}05{birth:%Y%m%d}{(index // 140) % 1000:03d}"
     return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
@@ -41,14 +42,32 @@ def write_ledger(path: Path, rows: int) -> None:
     sheet = book.add_worksheet("党员台账")
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, ["深圳市快递行业党员台账（基准测试）"])
-    sheet.write_row(1, 0, ["姓名", "身份证号码", "性别", "民族", "手机", "学历", "人员类别", "党籍状态", "入党时间", "转正时间", "所在支部", "流动党员"])
-    seen = set()
+    sheet.write_row(
+        1,
+        0,
+        [
+            "姓名",
+            "身份证号码",
+            "性别",
+            "民族",
+            "手机",
+            "学历",
+            "人员类别",
+            "党籍状态",
+            "入党时间",
+            "转正时间",
+            "所在支部",
+            "流动党员",
+        ],
+    )
     for index in range(rows):
         number = id_number(index)
-        assert number not in seen
-        seen.add(number)
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-        joined = birth.replace(year=birth.year + 25) if birth.month != 2 or birth.day != 29 else birth.replace(year=birth.year + 25, day=28)
+        joined = (
+            birth.replace(year=birth.year + 25)
+            if birth.month != 2 or birth.day != 29
+            else birth.replace(year=birth.year + 25, day=28)
+        )
         name = random.choice(SURNAMES) + "".join(random.choices(GIVEN, k=random.choice((1, 2))))
         row = 2 + index
         sheet.write_string(row, 0, name)
@@ -90,17 +109,28 @@ def main() -> None:
         ledger = Path(folder) / "ledger.xlsx"
         started = time.perf_counter()
         write_ledger(ledger, args.rows)
-        print(f"generated {args.rows:,} rows ({ledger.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
-        for label, extra in (("dry run (check only)", ["--dry-run"]), ("import (check, encrypt, commit)", []), ("re-import (all unchanged)", [])):
+        print(
+            f"generated {args.rows:,} rows ({ledger.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
+        )
+        for label, extra in (
+            ("dry run (check only)", ["--dry-run"]),
+            ("import (check, encrypt, commit)", []),
+            ("re-import (all unchanged)", []),
+        ):
             started = time.perf_counter()
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             done = subprocess.run(
-                [*manage, "import_ledger", str(ledger), "--org", "bench", "--json", *extra], env=env, capture_output=True, text=True
+                [*manage, "import_ledger", str(ledger), "--org", "bench", "--json", *extra],
+                env=env,
+                capture_output=True,
+                text=True,
             )
             elapsed = time.perf_counter() - started
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             report = json.loads(done.stdout) if done.stdout.strip() else {}
-            counts = {k: report.get(k) for k in ("created", "updated", "unchanged")} | {"errors": len(report.get("errors", []))}
+            counts = {k: report.get(k) for k in ("created", "updated", "unchanged")} | {
+                "errors": len(report.get("errors", []))
+            }
             peak_note = f"{peak / 1024:.0f} MB" if peak > before else "≤ previous peak"
             print(f"{label}: {elapsed:.1f} s, peak RSS {peak_note}, exit {done.returncode}, {counts}")
             if done.returncode:
