@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhibu.core import audit, crypto
 from zhibu.core.crypto import blind_index
@@ -217,21 +218,27 @@ def _plain_reader(column: Column) -> Callable:
     if column.kind == "boolean":
         return cells.boolean
     if column.kind == "id_number":
-        return _masked_guard(cells.id_number_text)
+        return _masked_guard(cells.id_number_text, MASKED_ID)
     if column.kind == "phone":
-        return _masked_guard(cells.number_as_text)
+        return _masked_guard(cells.number_as_text, MASKED_PHONE)
     return cells.text
 
 
-def _masked_guard(reader: Callable) -> Callable:
+MASKED_ID = gettext_lazy(
+    "This ID number is masked, as in an export without full numbers, so the member cannot be recognised. "
+    "Export the ledger again with full ID and phone numbers, edit that file, and import it."
+)
+MASKED_PHONE = gettext_lazy(
+    "This phone number is masked, as in an export without full numbers. Type the full number, or delete the "
+    "column to keep the stored numbers."
+)
+
+
+def _masked_guard(reader: Callable, message) -> Callable:
     def read(raw):
         value = reader(raw)
         if "*" in value:
-            raise cells.CellError(
-                _(
-                    "This number is masked, as in an export without full numbers. Type the full number, or leave the column out to keep the stored one."
-                )
-            )
+            raise cells.CellError(str(message))
         return value
 
     return read

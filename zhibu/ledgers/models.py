@@ -46,6 +46,8 @@ class LedgerJob(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
+    # The language of the person who started the job: its messages and headers are written in it.
+    language = models.CharField(_("language"), max_length=16, default=settings.LANGUAGE_CODE)
     options = models.JSONField(default=dict, blank=True)
     # Counts, samples and problems of a check; counts of a commit; rows of an export. No personal numbers.
     result = models.JSONField(default=dict, blank=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhibu.core import audit, bulk
@@ -55,7 +55,12 @@ def start_import(actor, *, org: Organization, dataset: str, file_name: str, data
             % {"limit": settings.LEDGER_MAX_FILE_MB}
         )
     job = LedgerJob.objects.create(
-        kind=LedgerJob.Kind.IMPORT, dataset=dataset, organization=org, created_by=actor, file_name=file_name[:200]
+        kind=LedgerJob.Kind.IMPORT,
+        dataset=dataset,
+        organization=org,
+        created_by=actor,
+        file_name=file_name[:200],
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     files.seal(job.pk, files.UPLOAD, data)
     files.write_progress(job.pk, State.QUEUED, 0, 0)
@@ -117,7 +122,9 @@ def run_commit(job_id) -> None:
 
 
 def _job(job_id) -> LedgerJob:
-    return LedgerJob.objects.select_related("organization", "created_by").get(pk=job_id)
+    job = LedgerJob.objects.select_related("organization", "created_by").get(pk=job_id)
+    translation.activate(job.language)  # the worker thread speaks the language of whoever started the job
+    return job
 
 
 def _check(job: LedgerJob) -> importing.Plan | None:
@@ -334,7 +341,12 @@ def export_members(actor, *, org: Organization, per_branch: bool, reveal: bool, 
     _audit_export(actor, org, count, options, request)
     if count > settings.LEDGER_INLINE_EXPORT_ROWS:
         job = LedgerJob.objects.create(
-            kind=LedgerJob.Kind.EXPORT, organization=org, created_by=actor, options=options, result={"rows": count}
+            kind=LedgerJob.Kind.EXPORT,
+            organization=org,
+            created_by=actor,
+            options=options,
+            result={"rows": count},
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
         files.write_progress(job.pk, State.QUEUED, 0, count)
         _enqueue("export", job)
@@ -373,7 +385,7 @@ def render_export(actor, org: Organization, options: dict, on_row=None) -> tuple
 
 
 def run_export(job_id) -> None:
-    job = LedgerJob.objects.select_related("organization", "created_by").get(pk=job_id)
+    job = _job(job_id)
     _set_state(job, State.EXPORTING)
     total = job.result.get("rows", 0)
     progress = _progress(job, State.EXPORTING)

@@ -239,3 +239,16 @@ def test_job_files_are_removed_after_a_day(world, login):
     os.utime(files.job_dir(old.pk), (day_ago, day_ago))
     assert services.purge_expired_files() == 1
     assert not files.job_dir(old.pk).exists() and files.exists(new.pk, files.UPLOAD)
+
+
+def test_a_job_speaks_the_language_of_whoever_started_it(job_worker, world, login):
+    client = login("secretary")
+    rows = good_rows(1)
+    rows[0][3] = "2021.06"
+    file = io.BytesIO(workbook(rows))
+    file.name = "ledger.xlsx"
+    body = {"organization": world.branch_a1.pk, "dataset": "members", "file": file}
+    client.post(reverse("ledgers:upload"), body, HTTP_ACCEPT_LANGUAGE="en")
+    job = wait_for(LedgerJob.objects.get().pk, {LedgerJob.State.CHECKED})
+    assert job.language == "en"
+    assert job.result["errors"][0]["message"].startswith("2021.06 gives only a month")
