@@ -6,6 +6,7 @@ import time
 import openpyxl
 import pypdf
 from django.urls import reverse
+from django.utils import translation
 
 from zhibu.core.models import AuditEvent
 from zhibu.core.scope import SystemActor
@@ -110,3 +111,19 @@ def test_printable_pdf_is_a4_landscape_with_chinese_fonts_embedded(world, login)
     )
     text = page.extract_text()
     assert "张晓明" in text and world.zhang.id_number not in text
+
+
+def test_a_masked_export_imported_back_is_refused_with_the_way_out(world, login):
+    response = export(login("secretary"), world.branch_a1)
+    with translation.override("en"):
+        plan = services.import_file(
+            world.users["secretary"],
+            org=world.branch_a1,
+            dataset="members",
+            data=response.content,
+            file_name="x.xlsx",
+            dry_run=False,
+        ).plan
+    id_errors = [problem for problem in plan.problems if problem.column == "公民身份号码"]
+    assert len(id_errors) == 2 and "Export the ledger again with full ID and phone numbers" in id_errors[0].message
+    assert Member.objects.get(pk=world.zhang.pk).id_number == world.zhang.id_number
