@@ -119,8 +119,21 @@ def index(request):
         "columns": [_kind_label(kind, month_a, month_b) for kind in COLUMNS] if month_a else [],
         "parent": parent if parent is not None and actor.scope.covers(parent.path) else None,
         "can_freeze": actor.scope.covers(org.path, Capability.EDIT),
+        "chart": _chart(rows) if month_a else None,
     }
     return render(request, "snapshots/index.html", context)
+
+
+def _chart(rows: list[dict]) -> dict:
+    """The changes of each child organisation (or of the whole subtree when it has none) as bars."""
+    shown = rows[1:] or rows
+    return {
+        "categories": [row["organization"].name for row in shown],
+        "series": [
+            {"name": str(label), "data": [dict(row["cells"])[kind] for row in shown]}
+            for kind, label in KIND_LABELS.items()
+        ],
+    }
 
 
 def _row(counts: queries.Counts, part: Organization | None, is_total: bool = False) -> dict:

@@ -23,6 +23,12 @@ def test_an_administrator_compares_months_and_freezes_on_a_phone(live_server, ph
     table = page.locator("#comparison")
     assert table.locator("tbody tr").count() == 3  # the industry committee's total and its two companies
     assert_fits_the_screen(page)  # the wide table scrolls inside its own box
+    chart = page.locator("#changes-chart[data-drawn=true] canvas")
+    chart.wait_for()
+    assert chart.bounding_box()["width"] > 300  # drawn across the phone's width
+    data = page.evaluate("JSON.parse(document.getElementById('changes-data').textContent)")
+    assert data["categories"] == ["A 快递公司党委", "B 快递公司党委"]
+    assert [series["data"] for series in data["series"]] == [[0, 0], [0, 0], [1, 0], [1, 0], [0, 0]]
     screenshot(page, "monthly-ledgers")
 
     table.get_by_role("link", name="A 快递公司党委").click()
