@@ -13,8 +13,10 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -159,9 +161,6 @@ def choice_reader(column: Column) -> Callable:
 
 
 def _choice_lookup(column: Column) -> dict[str, str]:
-    from django.conf import settings
-    from django.utils import translation
-
     lookup = {}
     for value, label in column.choices:
         lookup[cells.choice_key(value)] = value

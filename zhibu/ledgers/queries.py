@@ -34,12 +34,6 @@ def ledger_groups(actor, org: Organization, per_branch: bool) -> Iterator[tuple[
         yield name, group
 
 
-def organizations_in(actor, org: Organization) -> QuerySet[Organization]:
-    if not actor.scope.covers(org.path, Capability.VIEW):
-        return Organization.objects.none()
-    return Organization.objects.filter(path__startswith=org.path).select_related("region")
-
-
 def import_targets(actor) -> QuerySet[Organization]:
     """Organisations the actor may import into: those under an edit grant."""
     return Organization.objects.filter(actor.scope.q("path", Capability.EDIT)).order_by("path")

@@ -6,6 +6,7 @@ nothing. `import_file` does both in one go for the command line.
 """
 
 import datetime
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from zhibu.core import audit, bulk
 from zhibu.core.models import AuditEvent
 from zhibu.core.scope import Capability
-from zhibu.ledgers import files, importing, queries, reading, writing
+from zhibu.ledgers import files, importing, pdf, queries, reading, writing
 from zhibu.ledgers.models import LedgerJob
 from zhibu.registry import services as registry_services
 from zhibu.registry.models import Member, Organization
@@ -83,14 +84,23 @@ def request_commit(actor, job: LedgerJob) -> LedgerJob:
 
 def discard(actor, job: LedgerJob) -> None:
     _require_owner(actor, job)
-    if job.is_running:
+    if job.is_running and not is_stalled(job):
         raise ValidationError(_("Wait until the job has finished."))
     LedgerJob.objects.filter(pk=job.pk).update(state=State.DISCARDED, finished_at=timezone.now())
     files.remove_all(job.pk)
 
 
+STALLED_AFTER_SECONDS = 15 * 60
+
+
+def is_stalled(job: LedgerJob) -> bool:
+    """A running job that has reported no progress for a quarter of an hour: its worker has stopped."""
+    progress = files.read_progress(job.pk)
+    return job.is_running and time.time() - progress.get("at", 0) > STALLED_AFTER_SECONDS
+
+
 def _enqueue(step: str, job: LedgerJob) -> None:
-    from zhibu.ledgers import tasks
+    from zhibu.ledgers import tasks  # tasks import this module
 
     runner = {"check": tasks.check_import, "commit": tasks.commit_import, "export": tasks.run_export}[step]
     transaction.on_commit(lambda: runner(str(job.pk)))
@@ -334,6 +344,8 @@ def _org_fields(org: Organization) -> dict:
 
 def export_members(actor, *, org: Organization, per_branch: bool, reveal: bool, fmt: str, request=None):
     """A ledger file for `org`'s subtree. Returns (job, None) when it is large, else (None, (name, bytes))."""
+    if not actor.scope.covers(org.path, Capability.VIEW):
+        raise PermissionDenied(_("You may not read the ledger of this organisation."))
     if reveal and not actor.scope.covers(org.path, Capability.REVEAL):
         raise PermissionDenied(_("You may not export full ID and phone numbers."))
     count = queries.ledger_members(actor, org).count()
@@ -372,8 +384,6 @@ def _audit_export(actor, org, count: int, options: dict, request) -> None:
 
 
 def render_export(actor, org: Organization, options: dict, on_row=None) -> tuple[str, bytes]:
-    from zhibu.ledgers import pdf
-
     groups = queries.ledger_groups(actor, org, options["per_branch"] or options["format"] == "pdf")
     stamp = datetime.date.today().isoformat()
     if options["format"] == "pdf":

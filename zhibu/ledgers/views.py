@@ -1,12 +1,14 @@
 """Ledger pages: templates, uploads checked and committed by background jobs, exports."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -16,7 +18,6 @@ from zhibu.core.scope import Capability
 from zhibu.ledgers import files, queries, reading, services, writing
 from zhibu.ledgers.forms import ExportForm, ImportForm
 from zhibu.ledgers.models import Dataset, LedgerJob
-from zhibu.registry.models import Organization
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"xlsx": XLSX, "pdf": "application/pdf"}
@@ -30,15 +31,9 @@ def _require_view(actor) -> None:
 
 def _download(name: str, data: bytes) -> HttpResponse:
     response = HttpResponse(data, content_type=CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream"))
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 @login_required
@@ -61,14 +56,8 @@ def template(request, dataset: str):
     _require_view(actor)
     if dataset not in Dataset.values:
         raise Http404
-    org = (
-        get_object_or_404(Organization.objects.filter(actor.scope.q("path")), pk=request.GET.get("org") or 0)
-        if request.GET.get("org")
-        else None
-    )
-    organizations = (
-        list(queries.organizations_in(actor, org).order_by("path")) if org else list(queries.import_targets(actor))
-    )
+    # The drop-down of organisations offers those the actor may import into.
+    organizations = list(queries.import_targets(actor))
     name = f"{_('member ledger template') if dataset == Dataset.MEMBERS else _('organisation ledger template')}.xlsx"
     return _download(name, writing.template(dataset, organizations))
 
@@ -139,6 +128,7 @@ def job_detail(request, pk):
     context = {
         "job": job,
         "progress": _progress(job),
+        "stalled": services.is_stalled(job),
         "errors": errors[:ERRORS_SHOWN],
         "more_errors": result.get("error_count", 0) - min(len(errors), ERRORS_SHOWN),
         "has_error_workbook": files.exists(job.pk, files.ERRORS),
@@ -229,7 +219,7 @@ def export(request):
             request=request,
         )
     except PermissionDenied as error:
-        form.add_error("reveal", str(error))
+        form.add_error(None, str(error))
         return index(request, export_form=form)
     if job is not None:
         return redirect("ledgers:job", pk=job.pk)

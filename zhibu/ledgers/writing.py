@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 import xlsxwriter
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zhibu.core.identity import mask_id_number, mask_phone
@@ -142,8 +143,6 @@ def _drop_down(column: Column, organizations: list[Organization]) -> list[str]:
 
 
 def occupation_label(occupation: Occupation) -> str:
-    from django.utils.translation import get_language
-
     return occupation.name_en if get_language() == "en" and occupation.name_en else occupation.name
 
 
@@ -172,18 +171,6 @@ def member_values(member: Member, reveal: bool) -> dict[str, object]:
         "employer": member.employer.name if member.employer else "",
         "region": member.region.code if member.region else "",
         "is_mobile": member.is_mobile,
-    }
-
-
-def organization_values(org: Organization, parent_code: str) -> dict[str, object]:
-    return {
-        "name": org.name,
-        "code": org.code,
-        "parent_code": parent_code,
-        "kind": org.get_kind_display(),
-        "region": org.region.code if org.region_id else "",
-        "founded_on": org.founded_on,
-        "dissolved_on": org.dissolved_on,
     }
 
 

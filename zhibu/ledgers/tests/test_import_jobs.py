@@ -1,6 +1,7 @@
 """A secretary's import through the web: upload, background check, preview, commit, with a real worker."""
 
 import io
+import json
 import time
 
 import openpyxl
@@ -252,3 +253,20 @@ def test_a_job_speaks_the_language_of_whoever_started_it(job_worker, world, logi
     job = wait_for(LedgerJob.objects.get().pk, {LedgerJob.State.CHECKED})
     assert job.language == "en"
     assert job.result["errors"][0]["message"].startswith("2021.06 gives only a month")
+
+
+def test_a_job_whose_worker_stopped_can_be_discarded(world, login):
+    client = login("secretary")
+    upload(client, world, workbook(good_rows(1)))
+    job = LedgerJob.objects.get()
+    assert client.post(reverse("ledgers:job_discard", args=[job.pk])).status_code == 302
+    assert LedgerJob.objects.get(pk=job.pk).state == LedgerJob.State.QUEUED, "a live job is not discarded"
+
+    progress = files.job_dir(job.pk) / files.PROGRESS
+    files.write_progress(job.pk, "checking", 5, 10)
+    an_hour_ago = json.loads(progress.read_text()) | {"at": time.time() - 3600}
+    progress.write_text(json.dumps(an_hour_ago))
+    assert 'id="stalled"' in client.get(reverse("ledgers:job", args=[job.pk])).content.decode()
+    client.post(reverse("ledgers:job_discard", args=[job.pk]))
+    assert LedgerJob.objects.get(pk=job.pk).state == LedgerJob.State.DISCARDED
+    assert not files.job_dir(job.pk).exists()
