@@ -18,6 +18,8 @@ from zhibu.demo.builder import add_years
 from zhibu.registry import queries
 from zhibu.registry.choices import BRANCH_KINDS, OrganizationKind, PartyStatus
 from zhibu.registry.models import Member, Organization, Unit
+from zhibu.snapshots import services as snapshot_services
+from zhibu.snapshots.models import LedgerSnapshotRow
 
 
 def seed(*args: str) -> str:
@@ -58,6 +60,9 @@ def test_default_run_has_the_figures_of_seed_003(db):
     )
     assert "3,449 members (1,087 mobile)" in output
     assert DEMO_PASSWORD in output
+    last_month = snapshot_services.previous_month()
+    assert LedgerSnapshotRow.objects.filter(snapshot__month=last_month).count() == 3449
+    assert f"Monthly ledgers of {last_month:%Y-%m} frozen: 117 organisations." in output
 
 
 def test_default_run_members_are_plausible(db):

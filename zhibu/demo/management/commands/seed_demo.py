@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from zhibu.demo import DEMO_PASSWORD
 from zhibu.demo.builder import MIN_MEMBERS, DemoBuilder, Summary, database_has_data, existing_demo_usernames
 from zhibu.demo.data import SEED_MEMBERS
+from zhibu.snapshots import services as snapshot_services
 
 
 class Command(BaseCommand):
@@ -48,7 +49,10 @@ class Command(BaseCommand):
             raise CommandError(f"Demo account names are already taken: {', '.join(taken)}.")
         started = time.monotonic()
         summary = DemoBuilder(options["members"], progress=self._progress).build()
+        # Last month's ledgers, so that the monthly page has a month to compare the current one with.
+        frozen = snapshot_services.freeze_all(actor_name="manage.py seed_demo")
         self._report(summary, time.monotonic() - started)
+        self.stdout.write(f"Monthly ledgers of {frozen.month:%Y-%m} frozen: {frozen.organizations} organisations.")
 
     def _progress(self, done: int, total: int) -> None:
         self.stderr.write(f"members: {done:,} / {total:,}", style_func=str)  # progress, not an error
