@@ -223,6 +223,7 @@ LEDGER_MAX_FILE_MB = env_int("LEDGER_MAX_FILE_MB", 50)
 LEDGER_MAX_ROWS = env_int("LEDGER_MAX_ROWS", 200_000)
 # An export of more members than this runs as a background job and ends in a download link.
 LEDGER_INLINE_EXPORT_ROWS = env_int("LEDGER_INLINE_EXPORT_ROWS", 2_000)
+LEDGER_INLINE_PDF_ROWS = env_int("LEDGER_INLINE_PDF_ROWS", 200)  # laying out a PDF takes about 15 ms a row
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

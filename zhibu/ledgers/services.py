@@ -351,7 +351,8 @@ def export_members(actor, *, org: Organization, per_branch: bool, reveal: bool, 
     count = queries.ledger_members(actor, org).count()
     options = {"per_branch": per_branch, "reveal": reveal, "format": fmt}
     _audit_export(actor, org, count, options, request)
-    if count > settings.LEDGER_INLINE_EXPORT_ROWS:
+    inline_limit = settings.LEDGER_INLINE_PDF_ROWS if fmt == "pdf" else settings.LEDGER_INLINE_EXPORT_ROWS
+    if count > inline_limit:
         job = LedgerJob.objects.create(
             kind=LedgerJob.Kind.EXPORT,
             organization=org,
@@ -400,8 +401,11 @@ def run_export(job_id) -> None:
     total = job.result.get("rows", 0)
     progress = _progress(job, State.EXPORTING)
 
+    reported = [0]
+
     def on_row(done: int) -> None:
-        if done % 2000 == 0:
+        if done - reported[0] >= max(total // 100, 1):
+            reported[0] = done
             progress(done, total)
 
     name, data = render_export(job.created_by, job.organization, job.options, on_row)

@@ -127,3 +127,11 @@ def test_a_masked_export_imported_back_is_refused_with_the_way_out(world, login)
     id_errors = [problem for problem in plan.problems if problem.column == "公民身份号码"]
     assert len(id_errors) == 2 and "Export the ledger again with full ID and phone numbers" in id_errors[0].message
     assert Member.objects.get(pk=world.zhang.pk).id_number == world.zhang.id_number
+
+
+def test_a_pdf_of_several_branches_starts_each_on_its_own_page(world, login):
+    response = export(login("industry"), world.company_a, format="pdf")
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages]
+    assert len(pages) == 2
+    assert "A 公司第一党支部" in pages[0] and "张晓明" in pages[0] and "王强" not in pages[0]
+    assert "A 公司流动党员党支部" in pages[1] and "王强" in pages[1]
