@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "zhibu.registry",
     "zhibu.ledgers",
     "zhibu.snapshots",
+    "zhibu.stations",
     "zhibu.demo",
     "huey.contrib.djhuey",
 ]

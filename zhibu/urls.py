@@ -10,6 +10,7 @@ urlpatterns = [
     path("registry/", include("zhibu.registry.urls")),
     path("ledgers/", include("zhibu.ledgers.urls")),
     path("ledgers/months/", include("zhibu.snapshots.urls")),
+    path("stations/", include("zhibu.stations.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

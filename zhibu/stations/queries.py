@@ -1,0 +1,50 @@
+"""Reads of the service network. Stations are public places: anyone may read them."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from zhibu.core.scope import Capability
+from zhibu.stations import geo
+from zhibu.stations.models import Station
+
+# The search widens its box until it holds enough stations, then measures them exactly.
+FIRST_RADIUS_M = 2_000
+MAX_RADIUS_M = 2_000_000
+
+
+def stations() -> QuerySet[Station]:
+    return Station.objects.filter(is_active=True).select_related("organization", "region", "parent")
+
+
+def editable_stations(actor) -> QuerySet[Station]:
+    return Station.objects.filter(actor.scope.q("organization__path", Capability.EDIT))
+
+
+@dataclass
+class Nearby:
+    station: Station
+    distance_m: float
+
+
+def nearest(lat: float, lng: float, k: int = 10) -> list[Nearby]:
+    """The k nearest stations in service to a WGS-84 point, nearest first.
+
+    A box around the point, on the (latitude, longitude) index, grows fourfold until the circle it
+    encloses holds k stations; only ids and coordinates are read until the k are known."""
+    radius = FIRST_RADIUS_M
+    while True:
+        min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius)
+        points = Station.objects.filter(
+            is_active=True,
+            wgs_latitude__range=(min_lat, max_lat),
+            wgs_longitude__range=(min_lng, max_lng),
+        ).values_list("pk", "wgs_latitude", "wgs_longitude")
+        measured = sorted((geo.distance_m(lat, lng, s_lat, s_lng), pk) for pk, s_lat, s_lng in points)
+        within = [(distance, pk) for distance, pk in measured if distance <= radius]
+        if len(within) >= k or radius >= MAX_RADIUS_M:
+            break
+        radius *= 4
+    chosen = within[:k]
+    by_pk = stations().prefetch_related("amenities").in_bulk([pk for _distance, pk in chosen])
+    return [Nearby(by_pk[pk], distance) for distance, pk in chosen]
