@@ -21,8 +21,9 @@ from zhibu.accounts.models import User
 from zhibu.accounts.services import grant_role
 from zhibu.core.identity import CREDIT_CODE_CHARS, credit_check_char
 from zhibu.core.scope import Role
-from zhibu.demo import DEMO_PASSWORD, data
+from zhibu.demo import DEMO_PASSWORD, data, network
 from zhibu.demo.names import COMPOUND_SURNAMES, NameKeys, Person, PersonFactory, demo_phone
+from zhibu.demo.network import NetworkBuilder
 from zhibu.registry import services
 from zhibu.registry.choices import BRANCH_KINDS, Gender, OrganizationKind, PartyStatus, RegionLevel, UnitKind
 from zhibu.registry.models import Member, Occupation, Organization, Region, Unit
@@ -60,6 +61,7 @@ class Summary:
     grassroots: int
     members: int
     mobile: int
+    stations: int
     personas: list[Persona]
 
 
@@ -212,6 +214,7 @@ class DemoBuilder:
         self._members()
         self._secretaries()
         personas = self._personas()
+        self.stations = NetworkBuilder(self.admin, self.industry, self.street_regions[network.DISTRICT], SEED).build()
         return self._summary(personas)
 
     # Regions and units
@@ -580,5 +583,6 @@ class DemoBuilder:
             grassroots=grassroots.count(),
             members=counts["members"],
             mobile=counts["mobile"],
+            stations=self.stations,
             personas=personas,
         )

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.test import override_settings
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from zhibu.registry.choices import BRANCH_KINDS, OrganizationKind, PartyStatus
 from zhibu.registry.models import Member, Organization, Unit
 from zhibu.snapshots import services as snapshot_services
 from zhibu.snapshots.models import LedgerSnapshotRow
+from zhibu.stations.models import Station, StationLevel
 
 
 def seed(*args: str) -> str:
@@ -58,7 +59,12 @@ def test_default_run_has_the_figures_of_seed_003(db):
     assert (
         Member.objects.filter(home_org__path__startswith=industry.path, home_org__kind__in=BRANCH_KINDS).count() == 3449
     )
-    assert "3,449 members (1,087 mobile)" in output
+    assert "3,449 members (1,087 mobile), 92 stations." in output
+    network = dict(Station.objects.values_list("kind").annotate(n=Count("pk")))
+    assert network == {"service_center": 31, "rest_station": 40, "merchant": 20, "red_base": 1}
+    assert Station.objects.filter(level=StationLevel.HEADQUARTERS).count() == 1
+    assert Station.objects.filter(is_checkin_point=True).count() >= 11
+    assert not Station.objects.filter(wgs_latitude__isnull=True).exists()
     assert DEMO_PASSWORD in output
     last_month = snapshot_services.previous_month()
     assert LedgerSnapshotRow.objects.filter(snapshot__month=last_month).count() == 3449
