@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "zhibu.ledgers",
     "zhibu.snapshots",
     "zhibu.stations",
+    "zhibu.mobility",
     "zhibu.demo",
     "huey.contrib.djhuey",
 ]
