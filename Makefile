@@ -20,6 +20,8 @@ build/assets/.installed: package.json package-lock.json
 	rm -rf build/assets && mkdir -p build/assets/vendor
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js build/assets/vendor/
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js build/assets/vendor/
+	mkdir -p build/assets/vendor/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images build/assets/vendor/leaflet/
 	mkdir -p build/assets/vendor/bootstrap-icons
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts build/assets/vendor/bootstrap-icons/
 	touch $@

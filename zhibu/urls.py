@@ -11,6 +11,7 @@ urlpatterns = [
     path("ledgers/", include("zhibu.ledgers.urls")),
     path("ledgers/months/", include("zhibu.snapshots.urls")),
     path("stations/", include("zhibu.stations.urls")),
+    path("mobility/", include("zhibu.mobility.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

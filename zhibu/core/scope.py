@@ -26,16 +26,22 @@ class Capability(models.TextChoices):
     EDIT = "edit", _("change the registry")
     REVEAL = "reveal", _("reveal ID and phone numbers")
     AUDIT = "audit", _("read the audit trail")
+    STATION = "station", _("run stations and verify check-ins")
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(Capability.values),
-    Role.ORG_ADMIN: frozenset({Capability.VIEW, Capability.EDIT, Capability.REVEAL, Capability.AUDIT}),
+    Role.ORG_ADMIN: frozenset(
+        {Capability.VIEW, Capability.EDIT, Capability.REVEAL, Capability.AUDIT, Capability.STATION}
+    ),
     Role.ORG_VIEWER: frozenset({Capability.VIEW, Capability.AUDIT}),
-    Role.SECRETARY: frozenset({Capability.VIEW, Capability.EDIT, Capability.REVEAL, Capability.AUDIT}),
+    Role.SECRETARY: frozenset(
+        {Capability.VIEW, Capability.EDIT, Capability.REVEAL, Capability.AUDIT, Capability.STATION}
+    ),
     Role.CADRE: frozenset({Capability.VIEW}),
-    # Station staff work on stations, not on the registry; members see only their own record.
-    Role.STATION_STAFF: frozenset(),
+    # Station staff run the stations of their organisations and verify check-ins there, without
+    # reading the registry; members see only their own record.
+    Role.STATION_STAFF: frozenset({Capability.STATION}),
     Role.MEMBER: frozenset(),
 }
 

@@ -71,6 +71,16 @@ class Station(Coordinates):
         related_name="stations",
     )
     region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT)
+    # The organisation of the building, park or community where the station stands: where a
+    # check-in goes when the member's employer has no organisation.
+    place_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation of the place (building, park or community)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     # WGS-84 copies of the coordinates as entered, for distances and the nearest-station search.
     wgs_latitude = models.FloatField(null=True, blank=True, editable=False)
@@ -86,6 +96,8 @@ class Station(Coordinates):
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("public telephone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("in service"), default=True)
+    # Raised to void every check-in code printed or shown so far.
+    checkin_key_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,7 +18,10 @@ def stations() -> QuerySet[Station]:
 
 
 def editable_stations(actor) -> QuerySet[Station]:
-    return Station.objects.filter(actor.scope.q("organization__path", Capability.EDIT))
+    scope = actor.scope
+    return Station.objects.filter(
+        scope.q("organization__path", Capability.EDIT) | scope.q("organization__path", Capability.STATION)
+    )
 
 
 @dataclass

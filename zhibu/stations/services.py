@@ -18,6 +18,7 @@ STATION_FIELDS = (
     "organization",
     "unit",
     "region",
+    "place_organization",
     "address",
     "latitude",
     "longitude",
@@ -34,7 +35,9 @@ STATION_FIELDS = (
 
 
 def can_edit(actor, station: Station) -> bool:
-    return actor.scope.covers(station.organization.path, Capability.EDIT)
+    """Registry editors and station staff of the organisation that runs it."""
+    path = station.organization.path
+    return actor.scope.covers(path, Capability.EDIT) or actor.scope.covers(path, Capability.STATION)
 
 
 def _require_edit(actor, station: Station) -> None:
