@@ -5,57 +5,30 @@ is 404; a record the actor may see but not change answers 403. A URL missing fro
 `test_every_url_is_in_the_matrix`, so a new page cannot skip this check.
 """
 
+import importlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zhibu.conftest import make_id_number
-
-PERSONAS = (
-    "anonymous",
-    "nobody",
-    "admin",
-    "city",
-    "industry",
-    "secretary",
-    "secretary2",
-    "cadre",
-    "station",
-    "courier",
+from zhibu.core.tests.matrix import (
+    A1_EDIT,
+    A1_VIEW,
+    EDIT_A1,
+    PERSONAS,
+    PUBLIC,
+    REGISTRY_EDITORS,
+    REGISTRY_READERS,
+    SEE_A1,
+    SIGNED_IN,
+    Case,
 )
-SEE_A1 = {"admin", "city", "industry", "secretary"}  # may read branch-a1
-EDIT_A1 = {"admin", "industry", "secretary"}  # may change branch-a1 and reveal its personal data
-REGISTRY_READERS = {"admin", "city", "industry", "secretary", "secretary2", "cadre"}  # hold the view capability
-REGISTRY_EDITORS = {"admin", "industry", "secretary", "secretary2"}
-SIGNED_IN = set(PERSONAS) - {"anonymous"}
 
-
-@dataclass
-class Case:
-    args: Callable = lambda w: []
-    method: str = "get"
-    body: Callable | None = None
-    allowed: set = field(default_factory=set)
-    ok: int = 200
-    # Answer of a signed-in persona outside `allowed`; `visible` personas get 403 instead of 404.
-    denied: int = 404
-    visible: set = field(default_factory=set)
-    # (text, personas who see it): for lists, which answer 200 to everyone but differ in content.
-    marker: tuple[str, set] | None = None
-    api: bool = False
-    overrides: dict = field(default_factory=dict)
-
-    def expected(self, persona: str) -> int:
-        if persona in self.overrides:
-            return self.overrides[persona]
-        if persona in self.allowed:
-            return self.ok
-        if persona == "anonymous":
-            return 401 if self.api else 302
-        return 403 if persona in self.visible else self.denied
+# Apps that list their own cases in tests/matrix_cases.py.
+APP_CASES = tuple(
+    importlib.import_module(f"zhibu.{app}.tests.matrix_cases") for app in ("stations", "mobility", "checkins")
+)
 
 
 def org(w):
@@ -87,10 +60,6 @@ def export_body(w):
 def secretary_job(w):
     return [w.import_job.pk]
 
-
-A1_VIEW = dict(allowed=SEE_A1)
-A1_EDIT = dict(allowed=EDIT_A1, visible={"city"})
-PUBLIC = dict(allowed=set(PERSONAS))
 
 MATRIX: dict[str, Case] = {
     # Pages
@@ -225,6 +194,8 @@ MATRIX: dict[str, Case] = {
     "api-1.0.0:delete_member": Case(args=zhang, method="delete", **A1_EDIT, ok=204, api=True),
     "api-1.0.0:reveal": Case(args=zhang, method="post", body=lambda w: {"field": "phone"}, **A1_EDIT, api=True),
 }
+for _module in APP_CASES:
+    MATRIX.update(_module.CASES)
 
 
 def url_names(patterns=None, namespace=""):
@@ -260,6 +231,8 @@ def matrix_world(world):
     )
     world.token, _raw = create_api_token(world.users["secretary"], "secretary's token")
     world.import_job, world.export_job = _ledger_jobs(world)
+    for module in APP_CASES:
+        module.prepare(world)
     return world
 
 
