@@ -52,6 +52,7 @@ test: install
 # Speed and memory, measured against the limits in BENCHMARKS.md (not part of `make test`).
 bench: install
 	$(BIN)/python bench/ledger_import.py --rows 100000
+	$(BIN)/python bench/nearest.py --stations 100000
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

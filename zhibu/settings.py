@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "zhibu.snapshots",
     "zhibu.stations",
     "zhibu.mobility",
+    "zhibu.checkins",
+    "zhibu.notifications",
     "zhibu.demo",
     "huey.contrib.djhuey",
 ]
@@ -199,7 +201,7 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = DATA_DIR / ("test-media" if TESTING else "media")
 
 # Background jobs (imports, exports, monthly snapshots). One SQLite file beside the database by
 # default; Redis when ZHIBU_REDIS_URL is set. `make run` starts a consumer next to the web server.
@@ -226,6 +228,42 @@ LEDGER_MAX_ROWS = env_int("LEDGER_MAX_ROWS", 200_000)
 # An export of more members than this runs as a background job and ends in a download link.
 LEDGER_INLINE_EXPORT_ROWS = env_int("LEDGER_INLINE_EXPORT_ROWS", 2_000)
 LEDGER_INLINE_PDF_ROWS = env_int("LEDGER_INLINE_PDF_ROWS", 200)  # laying out a PDF takes about 15 ms a row
+
+# Notices (zhibu/notifications/backends.py): in-app and e-mail by default. The SMS and WeChat
+# notifiers write to the log until a deployment gives them a provider.
+ZHIBU_NOTIFIERS = env_list(
+    "ZHIBU_NOTIFIERS",
+    "zhibu.notifications.backends.InAppNotifier,zhibu.notifications.backends.EmailNotifier",
+)
+ZHIBU_SITE_URL = env_str("ZHIBU_SITE_URL", "http://127.0.0.1:8000")  # for links in e-mails
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "zhibu@localhost")
+
+# Station maps (Leaflet). Without a tile server the stations are drawn on a plain background.
+# Chinese tile servers (Amap, Tencent) draw in GCJ-02: say so, and the points are shifted to match.
+ZHIBU_MAP_TILE_URL = env_str("ZHIBU_MAP_TILE_URL")  # such as https://tiles.example.org/{z}/{x}/{y}.png
+ZHIBU_MAP_TILE_ATTRIBUTION = env_str("ZHIBU_MAP_TILE_ATTRIBUTION")
+ZHIBU_MAP_TILE_SYSTEM = env_str("ZHIBU_MAP_TILE_SYSTEM", "wgs84")  # or gcj02
+
+# 报到 at stations (zhibu/checkins). A code on a screen lives minutes and is renewed; a printed
+# poster's code lives until it is withdrawn or its days run out.
+CHECKIN_SCREEN_CODE_MINUTES = env_int("CHECKIN_SCREEN_CODE_MINUTES", 10)
+CHECKIN_POSTER_CODE_DAYS = env_int("CHECKIN_POSTER_CODE_DAYS", 365)
+CHECKIN_REPEAT_MINUTES = env_int("CHECKIN_REPEAT_MINUTES", 30)  # the same 报到 again within this is one
+# Where a verified 报到 goes, first rule that finds an organisation wins: the member's employer's
+# organisation, the organisation of the place the station stands in, the station's own.
+CHECKIN_ROUTING = env_list("CHECKIN_ROUTING", "employer,place,station")
+# Station visits are whereabouts: kept this long, then purged every night. Daily counts stay.
+STATION_VISIT_RETENTION_DAYS = env_int("STATION_VISIT_RETENTION_DAYS", 180)
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("ledgers/months/", include("zhibu.snapshots.urls")),
     path("stations/", include("zhibu.stations.urls")),
     path("mobility/", include("zhibu.mobility.urls")),
+    path("checkin/", include("zhibu.checkins.urls")),
+    path("notifications/", include("zhibu.notifications.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

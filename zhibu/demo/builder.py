@@ -22,8 +22,11 @@ from zhibu.accounts.services import grant_role
 from zhibu.core.identity import CREDIT_CODE_CHARS, credit_check_char
 from zhibu.core.scope import Role
 from zhibu.demo import DEMO_PASSWORD, data, network
+from zhibu.demo.checkins import CheckinDemo
+from zhibu.demo.mobility import MobilityDemo
 from zhibu.demo.names import COMPOUND_SURNAMES, NameKeys, Person, PersonFactory, demo_phone
 from zhibu.demo.network import NetworkBuilder
+from zhibu.mobility.models import Mobility
 from zhibu.registry import services
 from zhibu.registry.choices import BRANCH_KINDS, Gender, OrganizationKind, PartyStatus, RegionLevel, UnitKind
 from zhibu.registry.models import Member, Occupation, Organization, Region, Unit
@@ -62,6 +65,8 @@ class Summary:
     members: int
     mobile: int
     stations: int
+    mobility: int
+    checkins: int
     personas: list[Persona]
 
 
@@ -215,6 +220,9 @@ class DemoBuilder:
         self._secretaries()
         personas = self._personas()
         self.stations = NetworkBuilder(self.admin, self.industry, self.street_regions[network.DISTRICT], SEED).build()
+        MobilityDemo(self.admin, SEED).build()
+        by_name = {persona.username: persona.organization for persona in personas}
+        self.checkins = CheckinDemo(self.admin, [by_name["secretary"], by_name["secretary2"]], SEED).build()
         return self._summary(personas)
 
     # Regions and units
@@ -584,5 +592,7 @@ class DemoBuilder:
             members=counts["members"],
             mobile=counts["mobile"],
             stations=self.stations,
+            mobility=Mobility.objects.count(),
+            checkins=self.checkins,
             personas=personas,
         )

@@ -91,6 +91,8 @@ def _open(member: Member, direction: str):
 
 
 def _pair(outflow: Mobility, inflow: Mobility) -> None:
+    """The home branch's record follows the member to the latest place they reported in."""
+    Mobility.objects.filter(paired_with=outflow).exclude(pk=inflow.pk).update(paired_with=None)
     outflow.paired_with, inflow.paired_with = inflow, outflow
     outflow.state = MobilityState.REPORTED
     outflow.to_org = outflow.to_org or inflow.organization
@@ -258,3 +260,17 @@ def close_finding_task(actor, task: FindingTask) -> FindingTask:
     task.save()
     audit.record(actor, audit.Action.UPDATE, task, org=task.mobility.organization, changes={"state": task.state})
     return task
+
+
+@transaction.atomic
+def resume(actor, record: Mobility) -> Mobility:
+    """A lost member is in touch again (found, or reported in at a station)."""
+    _require(actor, record.organization)
+    if record.state != MobilityState.LOST:
+        return record
+    before = _state(record)
+    record.state = MobilityState.REPORTED if record.paired_with_id else MobilityState.REGISTERED
+    record.lost_on = None
+    record.save()
+    _audit(actor, audit.Action.UPDATE, record, before)
+    return record

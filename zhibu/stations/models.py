@@ -7,6 +7,7 @@ everyone. Who may change a station follows the organisation that runs it.
 import datetime
 
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhibu.registry.models import Coordinates, Organization, Region, Unit
@@ -22,7 +23,7 @@ class StationKind(models.TextChoices):
 class StationLevel(models.IntegerChoices):
     HEADQUARTERS = 1, _("Headquarters")
     CENTER = 2, _("Centre")
-    STATION = 3, _("Station")
+    STATION = 3, pgettext_lazy("station level", "Station")
     POST = 4, _("Rest post")
 
 
@@ -43,7 +44,12 @@ class Amenity(models.Model):
         verbose_name_plural = _("amenities")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the language of the page: the list is kept in Chinese with English beside it."""
+        return self.name_en if self.name_en and get_language().startswith("en") else self.name
 
 
 class Station(Coordinates):

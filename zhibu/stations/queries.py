@@ -1,8 +1,9 @@
 """Reads of the service network. Stations are public places: anyone may read them."""
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from zhibu.core.scope import Capability
 from zhibu.stations import geo
@@ -15,6 +16,17 @@ MAX_RADIUS_M = 2_000_000
 
 def stations() -> QuerySet[Station]:
     return Station.objects.filter(is_active=True).select_related("organization", "region", "parent")
+
+
+def open_at(found: QuerySet[Station], moment: datetime.datetime) -> QuerySet[Station]:
+    """The stations of `found` open at a local time, by the same rule as Station.is_open_at."""
+    day, time = str(moment.isoweekday()), moment.time()
+    yesterday = str(7 if day == "1" else int(day) - 1)
+    same_day = Q(opens_at__lte=F("closes_at")) & Q(open_days__contains=day, opens_at__lte=time, closes_at__gt=time)
+    past_midnight = Q(opens_at__gt=F("closes_at")) & (
+        Q(open_days__contains=day, opens_at__lte=time) | Q(open_days__contains=yesterday, closes_at__gt=time)
+    )
+    return found.filter(Q(always_open=True) | same_day | past_midnight, is_active=True)
 
 
 def editable_stations(actor) -> QuerySet[Station]:

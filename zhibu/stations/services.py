@@ -1,13 +1,19 @@
 """Every write of the service network: one typed function each, one transaction, audited."""
 
+import io
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from zhibu.core import audit
 from zhibu.core.scope import Capability
 from zhibu.stations import geo
-from zhibu.stations.models import Amenity, Station
+from zhibu.stations.models import Amenity, Station, StationPhoto
 
 STATION_FIELDS = (
     "name",
@@ -135,4 +141,52 @@ def delete_station(actor, station: Station) -> None:
     if station.children.exists():
         raise ValidationError(_("Move or delete the stations under this one first."))
     audit.record(actor, audit.Action.DELETE, station, org=station.organization)
-    station.delete()
+    try:
+        station.delete()
+    except ProtectedError:
+        raise ValidationError(
+            _("Records refer to this station, such as check-ins made there. Take it out of service instead.")
+        ) from None
+
+
+# Photos
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_SIDE = 2000
+
+
+def _reencoded(upload) -> ContentFile:
+    """The picture drawn again without its metadata: a phone's photo carries the GPS point it was
+    taken at, and people in it may not want that published. Large pictures are scaled down."""
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"image": [_("A photo may be at most 5 MB.")]})
+    try:
+        with Image.open(upload) as image:
+            image.load()
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+    except (OSError, Image.DecompressionBombError, SyntaxError):
+        raise ValidationError({"image": [_("This file is not a picture we can read (JPEG, PNG or WebP).")]}) from None
+    picture.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+@transaction.atomic
+def add_photo(actor, station: Station, upload, caption: str = "") -> StationPhoto:
+    _require_edit(actor, station)
+    photo = StationPhoto(station=station, caption=caption.strip())
+    photo.image.save("photo.jpg", _reencoded(upload), save=False)
+    photo.save()
+    audit.record(actor, audit.Action.CREATE, photo, org=station.organization, changes={"caption": photo.caption})
+    return photo
+
+
+@transaction.atomic
+def delete_photo(actor, photo: StationPhoto) -> None:
+    station = photo.station
+    _require_edit(actor, station)
+    audit.record(actor, audit.Action.DELETE, photo, org=station.organization)
+    name, storage = photo.image.name, photo.image.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -11,10 +11,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from zhibu.accounts.models import User
+from zhibu.checkins.models import CheckIn
 from zhibu.core.identity import birth_date_from_id, gender_from_id, validate_id_number, validate_phone
 from zhibu.core.scope import Capability, Role
 from zhibu.demo import DEMO_PASSWORD
 from zhibu.demo.builder import add_years
+from zhibu.mobility.models import FindingAttempt, Mobility
 from zhibu.registry import queries
 from zhibu.registry.choices import BRANCH_KINDS, OrganizationKind, PartyStatus
 from zhibu.registry.models import Member, Organization, Unit
@@ -59,7 +61,14 @@ def test_default_run_has_the_figures_of_seed_003(db):
     assert (
         Member.objects.filter(home_org__path__startswith=industry.path, home_org__kind__in=BRANCH_KINDS).count() == 3449
     )
-    assert "3,449 members (1,087 mobile), 92 stations." in output
+    assert "3,449 members (1,087 mobile), 92 stations, " in output
+    states = set(CheckIn.objects.values_list("state", flat=True))
+    assert states == {"submitted", "pending", "routed", "accepted"}
+    assert CheckIn.objects.filter(state="accepted", inflow__isnull=False).exists()
+    assert f"{CheckIn.objects.count()} check-ins." in output
+    mobility_states = set(Mobility.objects.values_list("state", flat=True))
+    assert mobility_states == {"registered", "reported", "lost", "returned", "transferred"}
+    assert FindingAttempt.objects.exists() and Mobility.objects.filter(paired_with__isnull=False).exists()
     network = dict(Station.objects.values_list("kind").annotate(n=Count("pk")))
     assert network == {"service_center": 31, "rest_station": 40, "merchant": 20, "red_base": 1}
     assert Station.objects.filter(level=StationLevel.HEADQUARTERS).count() == 1

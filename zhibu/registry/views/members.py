@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhibu.core.forms import add_service_errors
 from zhibu.core.scope import Capability
+from zhibu.mobility import queries as mobility_queries
 from zhibu.registry import queries, services
 from zhibu.registry.forms_members import MemberFilterForm, MemberForm
 from zhibu.registry.models import Member
@@ -61,6 +62,8 @@ def member_detail(request, pk: int):
         "home_org_visible": actor.scope.covers(member.home_org.path),
         "can_edit": _can_edit(actor, member),
         "can_reveal": _can_reveal(actor, member),
+        "mobility_history": mobility_queries.history(actor, member),
+        "can_register_outflow": actor.scope.covers(member.home_org.path, Capability.EDIT),
     }
     return render(request, "registry/member_detail.html", context)
 

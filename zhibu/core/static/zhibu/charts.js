@@ -1,5 +1,6 @@
 // Bar charts drawn with ECharts from data the page carries in a JSON script tag:
-// <div data-chart="id-of-json"> with {"categories": [...], "series": [{"name": ..., "data": [...]}, ...]}.
+// <div data-chart="id-of-json"> with {"categories": [...], "series": [{"name": ..., "data": [...]}, ...]}
+// and, for drill-down, "links": [url of each category, ...] opened when its bar is clicked.
 (function () {
   function draw(element) {
     var data = JSON.parse(document.getElementById(element.dataset.chart).textContent);
@@ -16,6 +17,9 @@
         return { name: series.name, type: "bar", data: series.data, barMaxWidth: 14 };
       }),
     });
+    if (data.links) {
+      chart.on("click", function (params) { window.location.href = data.links[params.dataIndex]; });
+    }
     window.addEventListener("resize", function () { chart.resize(); });
     element.dataset.drawn = "true";
   }

@@ -61,7 +61,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data loaded in {seconds:.1f} s: {summary.regions} regions, {summary.units} units, "
             f"{summary.organizations} organisations ({summary.grassroots} grassroots), "
-            f"{summary.members:,} members ({summary.mobile:,} mobile), {summary.stations} stations."
+            f"{summary.members:,} members ({summary.mobile:,} mobile), {summary.stations} stations, "
+            f"{summary.mobility} mobility records, {summary.checkins} check-ins."
         )
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for persona in summary.personas:

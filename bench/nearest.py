@@ -1,0 +1,86 @@
+"""Benchmark: the nearest-station search among N stations (default 100,000).
+
+Fills a fresh SQLite database in a temporary data folder (or the database of DATABASE_URL, which
+must be empty and disposable) with stations spread over China, denser in and around forty cities,
+then times `stations.queries.nearest(lat, lng, k=10)` for 1,000 random points near where people
+are. Prints the median, 95th percentile and maximum in milliseconds.
+
+    .venv/bin/python bench/nearest.py [--stations 100000] [--queries 1000]
+    DATABASE_URL=postgresql://postgres@127.0.0.1/zhibu_bench .venv/bin/python bench/nearest.py
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MEASURE = r"""
+import random, statistics, time
+from django.db import connection
+from zhibu.core.bulk import insert_rows
+from zhibu.registry.models import Organization
+from zhibu.stations import queries
+from zhibu.stations.models import Station
+
+CITIES = [(39.90, 116.40), (31.23, 121.47), (22.54, 114.06), (23.13, 113.26), (30.57, 104.07), (29.56, 106.55),
+          (30.27, 120.15), (34.26, 108.94), (32.06, 118.80), (30.59, 114.31), (36.07, 120.38), (38.04, 114.51),
+          (41.80, 123.43), (45.80, 126.53), (43.82, 125.32), (36.65, 117.12), (34.75, 113.62), (28.23, 112.94),
+          (26.07, 119.30), (24.48, 118.09), (25.04, 102.71), (26.65, 106.63), (22.82, 108.32), (20.04, 110.34),
+          (36.06, 103.83), (38.49, 106.23), (43.83, 87.62), (29.65, 91.13), (40.84, 111.75), (37.87, 112.55),
+          (31.82, 117.23), (28.68, 115.86), (22.27, 113.58), (22.32, 114.17), (39.08, 117.20), (31.30, 120.58),
+          (31.49, 120.31), (29.87, 121.54), (23.02, 113.75), (22.99, 113.12)]
+rng = random.Random(7)
+
+def near_city(spread):
+    lat, lng = rng.choice(CITIES)
+    return lat + rng.gauss(0, spread), lng + rng.gauss(0, spread)
+
+org = Organization.add_root(code="bench", name="bench", kind="committee")
+rows = []
+for index in range(COUNT):
+    lat, lng = near_city(0.15) if index % 10 else (rng.uniform(21, 48), rng.uniform(80, 130))
+    rows.append({"name": f"驿站{index}", "kind": "rest_station", "level": 4, "organization_id": org.pk,
+                 "is_checkin_point": False, "latitude": round(lat, 6), "longitude": round(lng, 6),
+                 "coordinate_system": "wgs84", "wgs_latitude": lat, "wgs_longitude": lng, "always_open": True,
+                 "open_days": "1234567", "hours_note": "", "address": "", "contact_name": "", "contact_phone": "",
+                 "is_active": True, "checkin_key_version": 1})
+started = time.perf_counter()
+insert_rows(Station, rows)
+if connection.vendor == "postgresql":
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE stations_station")
+print(f"{Station.objects.count():,} stations inserted in {time.perf_counter() - started:.1f} s ({connection.vendor})")
+points = [near_city(0.08) for _ in range(QUERIES)]
+for lat, lng in points[:20]:
+    queries.nearest(lat, lng, 10)  # warm the caches
+times = []
+for lat, lng in points:
+    started = time.perf_counter()
+    found = queries.nearest(lat, lng, 10)
+    times.append((time.perf_counter() - started) * 1000)
+    assert len(found) == 10
+times.sort()
+print(f"nearest(k=10) over {QUERIES} points: median {statistics.median(times):.2f} ms, "
+      f"p95 {times[int(len(times) * 0.95)]:.2f} ms, max {times[-1]:.2f} ms")
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stations", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=1_000)
+    args = parser.parse_args()
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    code = MEASURE.replace("COUNT", str(args.stations)).replace("QUERIES", str(args.queries))
+    with tempfile.TemporaryDirectory(prefix="zhibu-bench-") as folder:
+        env = os.environ | {"ZHIBU_DATA_DIR": folder, "DEBUG": "1"}
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+        subprocess.run([*manage, "shell", "-c", code], env=env, check=True, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    main()
