@@ -11,6 +11,7 @@ are. Prints the median, 95th percentile and maximum in milliseconds.
 
 import argparse
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MEASURE = r"""
 import random, statistics, time
 from django.db import connection
+from django.utils import timezone
 from zhibu.core.bulk import insert_rows
 from zhibu.registry.models import Organization
 from zhibu.stations import queries
@@ -39,6 +41,7 @@ def near_city(spread):
     lat, lng = rng.choice(CITIES)
     return lat + rng.gauss(0, spread), lng + rng.gauss(0, spread)
 
+now = timezone.now()
 org = Organization.add_root(code="bench", name="bench", kind="committee")
 rows = []
 for index in range(COUNT):
@@ -47,7 +50,9 @@ for index in range(COUNT):
                  "is_checkin_point": False, "latitude": round(lat, 6), "longitude": round(lng, 6),
                  "coordinate_system": "wgs84", "wgs_latitude": lat, "wgs_longitude": lng, "always_open": True,
                  "open_days": "1234567", "hours_note": "", "address": "", "contact_name": "", "contact_phone": "",
-                 "is_active": True, "checkin_key_version": 1})
+                 "is_active": True, "checkin_key_version": 1, "parent_id": None, "unit_id": None,
+                 "region_id": None, "place_organization_id": None, "opens_at": None, "closes_at": None,
+                 "created_at": now, "updated_at": now})
 started = time.perf_counter()
 insert_rows(Station, rows)
 if connection.vendor == "postgresql":
@@ -77,7 +82,11 @@ def main() -> None:
     manage = [sys.executable, str(ROOT / "manage.py")]
     code = MEASURE.replace("COUNT", str(args.stations)).replace("QUERIES", str(args.queries))
     with tempfile.TemporaryDirectory(prefix="zhibu-bench-") as folder:
-        env = os.environ | {"ZHIBU_DATA_DIR": folder, "DEBUG": "1"}
+        # Production settings (DEBUG off, which also stops Django recording every query), with
+        # throw-away keys.
+        keys = {name: secrets.token_urlsafe(32) for name in ("SECRET_KEY", "ZHIBU_BLIND_INDEX_KEY")}
+        keys["ZHIBU_FIELD_KEYS"] = "k1:" + secrets.token_urlsafe(32)
+        env = os.environ | keys | {"ZHIBU_DATA_DIR": folder, "DEBUG": "0", "ALLOWED_HOSTS": "localhost"}
         subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
         subprocess.run([*manage, "shell", "-c", code], env=env, check=True, cwd=ROOT)
 

@@ -42,7 +42,7 @@ class StationOut(Schema):
 
     @staticmethod
     def resolve_amenities(station) -> list:
-        return list(station.amenities.all())
+        return station.offers if hasattr(station, "offers") else list(station.amenities.all())
 
     @staticmethod
     def resolve_opens_at(station) -> str | None:

@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 
 from zhibu.core.scope import Capability
 from zhibu.stations import geo
-from zhibu.stations.models import Station
+from zhibu.stations.models import Amenity, Station
 
 # The search widens its box until it holds enough stations, then measures them exactly.
 FIRST_RADIUS_M = 2_000
@@ -50,16 +50,32 @@ def nearest(lat: float, lng: float, k: int = 10) -> list[Nearby]:
     radius = FIRST_RADIUS_M
     while True:
         min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius)
-        points = Station.objects.filter(
-            is_active=True,
-            wgs_latitude__range=(min_lat, max_lat),
-            wgs_longitude__range=(min_lng, max_lng),
-        ).values_list("pk", "wgs_latitude", "wgs_longitude")
+        points = (
+            Station.objects.filter(
+                is_active=True,
+                wgs_latitude__range=(min_lat, max_lat),
+                wgs_longitude__range=(min_lng, max_lng),
+            )
+            .order_by()
+            .values_list("pk", "wgs_latitude", "wgs_longitude")
+        )
         measured = sorted((geo.distance_m(lat, lng, s_lat, s_lng), pk) for pk, s_lat, s_lng in points)
         within = [(distance, pk) for distance, pk in measured if distance <= radius]
         if len(within) >= k or radius >= MAX_RADIUS_M:
             break
         radius *= 4
     chosen = within[:k]
-    by_pk = stations().prefetch_related("amenities").in_bulk([pk for _distance, pk in chosen])
+    by_pk = Station.objects.select_related("organization").order_by().in_bulk([pk for _distance, pk in chosen])
+    attach_amenities(by_pk.values())
     return [Nearby(by_pk[pk], distance) for distance, pk in chosen]
+
+
+def attach_amenities(found) -> None:
+    """`station.offers`: its amenities, in one query instead of a prefetch's two."""
+    found = list(found)
+    offered: dict[int, list[Amenity]] = {station.pk: [] for station in found}
+    links = Station.amenities.through.objects.filter(station__in=found).select_related("amenity").order_by()
+    for link in links:
+        offered[link.station_id].append(link.amenity)
+    for station in found:
+        station.offers = sorted(offered[station.pk], key=lambda amenity: (amenity.sort_order, amenity.code))
