@@ -1,6 +1,7 @@
 """Every write of mobility records and finding tasks: one typed function each, one transaction, audited."""
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,7 +38,8 @@ def _require(actor, org: Organization, capability: str = Capability.EDIT) -> Non
 
 def _state(record: Mobility) -> dict:
     state = {name: getattr(record, name) for name in RECORD_FIELDS}
-    state["reach_phone"] = bool(record.reach_phone_sealed)
+    # The sealed text stands in for the number: the diff only tells that it changed, redacted.
+    state["reach_phone"] = record.reach_phone_sealed
     state["paired_with"] = record.paired_with_id
     return state
 
@@ -64,6 +66,11 @@ class Whereabouts:
     reach_note: str = ""
 
 
+def _has_personal_number(text: str) -> bool:
+    """Full-width digits (typed with a Chinese input method) count too."""
+    return bool(PERSONAL_NUMBER_RE.search(unicodedata.normalize("NFKC", text or "")))
+
+
 def _apply(record: Mobility, data: Whereabouts) -> None:
     errors: dict[str, list[str]] = {}
     if data.since > timezone.localdate():
@@ -74,7 +81,7 @@ def _apply(record: Mobility, data: Whereabouts) -> None:
             phone = validate_phone(data.reach_phone)
         except ValidationError as error:
             errors["reach_phone"] = error.messages
-    if PERSONAL_NUMBER_RE.search(data.reach_note or ""):
+    if _has_personal_number(data.reach_note):
         errors["reach_note"] = [
             _("Put a phone number in the phone field, where it is kept encrypted, not in the note.")
         ]
@@ -82,7 +89,8 @@ def _apply(record: Mobility, data: Whereabouts) -> None:
         raise ValidationError(errors)
     for name in ("since", "reason", "to_region", "to_unit", "to_org", "expected_months", "reach_note"):
         setattr(record, name, getattr(data, name))
-    record.set_reach_phone(phone)
+    if phone != record.reach_phone:
+        record.set_reach_phone(phone)
     record.full_clean(exclude=["member", "organization", "paired_with", "created_by"])
 
 
@@ -90,15 +98,38 @@ def _open(member: Member, direction: str):
     return Mobility.objects.filter(member=member, direction=direction, state__in=OPEN_STATES)
 
 
-def _pair(outflow: Mobility, inflow: Mobility) -> None:
-    """The home branch's record follows the member to the latest place they reported in."""
-    Mobility.objects.filter(paired_with=outflow).exclude(pk=inflow.pk).update(paired_with=None)
+def _pair(actor, outflow: Mobility, inflow: Mobility, existing: Mobility) -> None:
+    """The home branch's record follows the member to the latest place they reported in.
+
+    `existing` is the one of the two that was there before: its change is audited here, while the
+    new record's creation is audited by the caller."""
+    before = _state(existing)
+    for earlier in Mobility.objects.filter(paired_with=outflow).exclude(pk=inflow.pk):
+        earlier_before = _state(earlier)
+        earlier.paired_with = None
+        earlier.save(update_fields=["paired_with", "updated_at"])
+        _audit(actor, audit.Action.UPDATE, earlier, earlier_before)
     outflow.paired_with, inflow.paired_with = inflow, outflow
     outflow.state = MobilityState.REPORTED
     outflow.to_org = outflow.to_org or inflow.organization
     outflow.lost_on = None
     outflow.save()
     inflow.save()
+    _audit(actor, audit.Action.UPDATE, existing, before)
+
+
+def _take_part(actor, member: Member, organization: Organization, joins: bool) -> None:
+    """参加多重组织生活: an inflow makes the member take part in the receiving organisation's life,
+    and its end stops it, as the registry's activity organisations record."""
+    before = sorted(member.activity_orgs.values_list("pk", flat=True))
+    if (organization.pk in before) == joins:
+        return
+    if joins:
+        member.activity_orgs.add(organization)
+    else:
+        member.activity_orgs.remove(organization)
+    after = sorted(member.activity_orgs.values_list("pk", flat=True))
+    audit.record(actor, audit.Action.UPDATE, member, org=member.home_org, changes={"activity_orgs": [before, after]})
 
 
 def _set_mobile(member: Member, is_mobile: bool, actor) -> None:
@@ -125,7 +156,7 @@ def register_outflow(actor, member: Member, data: Whereabouts) -> Mobility:
     record.save()
     inflow = _open(member, Direction.INFLOW).first()
     if inflow is not None:
-        _pair(record, inflow)
+        _pair(actor, record, inflow, existing=inflow)
     _set_mobile(member, True, actor)
     _audit(actor, audit.Action.CREATE, record, {})
     return record
@@ -166,11 +197,38 @@ def register_inflow(actor, member: Member, organization: Organization, data: Whe
     record.save()
     outflow = _open(member, Direction.OUTFLOW).first()
     if outflow is not None:
-        _pair(outflow, record)
-    member.activity_orgs.add(organization)
+        _pair(actor, outflow, record, existing=outflow)
+    _take_part(actor, member, organization, joins=True)
     _set_mobile(member, True, actor)
     _audit(actor, audit.Action.CREATE, record, {})
     return record
+
+
+@transaction.atomic
+def update_whereabouts(actor, record: Mobility, data: Whereabouts) -> Mobility:
+    """The member moved on, or a new way to reach them: the open record follows."""
+    _require(actor, record.organization)
+    if not record.is_open:
+        raise ValidationError(_("This record is closed."))
+    before = _state(record)
+    _apply(record, data)
+    if record.lost_on and record.since > record.lost_on:
+        raise ValidationError({"since": [_("The absence cannot start after contact was lost.")]})
+    if record.direction == Direction.INFLOW:
+        record.to_org = record.organization
+    record.save()
+    _audit(actor, audit.Action.UPDATE, record, before)
+    return record
+
+
+@transaction.atomic
+def reveal_reach_phone(actor, record: Mobility, request=None) -> str:
+    """The phone to reach the member in clear, for one response; who saw it is audited."""
+    _require(actor, record.organization, Capability.REVEAL)
+    audit.record(
+        actor, audit.Action.REVEAL, record, org=record.organization, changes={"field": "reach_phone"}, request=request
+    )
+    return record.reach_phone
 
 
 @transaction.atomic
@@ -200,6 +258,9 @@ def end(actor, record: Mobility, state: str, ended_on: datetime.date) -> Mobilit
         each.state, each.ended_on = state, ended_on
         each.save()
         _audit(actor, audit.Action.UPDATE, each, before)
+        still_there = _open(record.member, Direction.INFLOW).filter(organization=each.organization).exists()
+        if each.direction == Direction.INFLOW and not still_there:
+            _take_part(actor, record.member, each.organization, joins=False)
     if not Mobility.objects.filter(member=record.member, state__in=OPEN_STATES).exists():
         _set_mobile(record.member, False, actor)
     return record
@@ -230,7 +291,7 @@ def record_attempt(actor, task: FindingTask, *, method: str, result: str, note: 
         _require(actor, record.organization)
     if task.state != FindingTask.State.OPEN:
         raise ValidationError(_("This task is closed."))
-    if PERSONAL_NUMBER_RE.search(note):
+    if _has_personal_number(note):
         raise ValidationError(
             {"note": [_("Put a phone number in the phone field, where it is kept encrypted, not in the note.")]}
         )
@@ -256,6 +317,8 @@ def record_attempt(actor, task: FindingTask, *, method: str, result: str, note: 
 @transaction.atomic
 def close_finding_task(actor, task: FindingTask) -> FindingTask:
     _require(actor, task.mobility.organization)
+    if task.state != FindingTask.State.OPEN:
+        raise ValidationError(_("This task is closed."))
     task.state, task.closed_at = FindingTask.State.CLOSED, timezone.now()
     task.save()
     audit.record(actor, audit.Action.UPDATE, task, org=task.mobility.organization, changes={"state": task.state})

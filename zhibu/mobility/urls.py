@@ -9,6 +9,7 @@ urlpatterns = [
     path("inflow/", views.inflow, name="inflow"),
     path("members/<int:member_pk>/outflow/", views.outflow, name="outflow"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/lost/", views.mark_lost, name="lost"),
     path("<int:pk>/end/", views.end, name="end"),
     path("<int:pk>/reveal/", views.reveal_phone, name="reveal"),

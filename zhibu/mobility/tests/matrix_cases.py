@@ -19,6 +19,7 @@ CASES: dict[str, Case] = {
     "mobility:inflow": Case(allowed=REGISTRY_EDITORS, denied=403),
     "mobility:outflow": Case(args=lambda w: [w.zhang.pk], **A1_EDIT),
     "mobility:detail": Case(args=record, **A1_VIEW),
+    "mobility:edit": Case(args=record, **A1_EDIT),
     "mobility:lost": Case(args=record, method="post", ok=302, **A1_EDIT),
     "mobility:end": Case(args=record, method="post", ok=302, **A1_EDIT),
     "mobility:reveal": Case(args=record, method="post", allowed=EDIT_A1, visible={"city"}),
@@ -26,7 +27,8 @@ CASES: dict[str, Case] = {
     "mobility:poster": Case(args=record, **A1_VIEW),
     "mobility:tasks": Case(allowed=SIGNED_IN, marker=("张晓明", {"secretary"})),
     "mobility:task": Case(args=task, **A1_VIEW),
-    "mobility:attempt": Case(args=task, method="post", **A1_VIEW),
+    # The cadre it is given to (the secretary) and the editors of the branch; a reader may not.
+    "mobility:attempt": Case(args=task, method="post", **A1_EDIT),
     "mobility:task_close": Case(args=task, method="post", ok=302, **A1_EDIT),
 }
 

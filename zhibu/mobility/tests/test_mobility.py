@@ -41,6 +41,12 @@ def test_outflow_then_inflow_are_paired_and_the_member_takes_part_there(world):
     inflow.refresh_from_db()
     zhang.refresh_from_db()
     assert inflow.state == outflow.state == MobilityState.RETURNED and not zhang.is_mobile
+    # Back home, the member no longer takes part in the receiving branch's life.
+    assert world.branch_b1 not in zhang.activity_orgs.all()
+    member_events = AuditEvent.objects.filter(
+        object_type="registry.member", object_id=str(zhang.pk), action="update", changes__has_key="activity_orgs"
+    )
+    assert member_events.count() == 2  # joined, then left
 
 
 def test_inflow_first_is_paired_when_the_home_branch_registers_later(world):

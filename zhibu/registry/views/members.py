@@ -62,8 +62,7 @@ def member_detail(request, pk: int):
         "home_org_visible": actor.scope.covers(member.home_org.path),
         "can_edit": _can_edit(actor, member),
         "can_reveal": _can_reveal(actor, member),
-        "mobility_history": mobility_queries.history(actor, member),
-        "can_register_outflow": actor.scope.covers(member.home_org.path, Capability.EDIT),
+        "mobility": mobility_queries.member_panel(actor, member),
     }
     return render(request, "registry/member_detail.html", context)
 
