@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "zhibu.mobility",
     "zhibu.checkins",
     "zhibu.notifications",
+    "zhibu.care",
+    "zhibu.materials",
+    "zhibu.meetings",
     "zhibu.demo",
     "huey.contrib.djhuey",
 ]

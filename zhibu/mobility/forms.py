@@ -45,6 +45,7 @@ class WhereaboutsForm(BootstrapFormMixin, forms.Form):
     since = forms.DateField(label=_("Away since"), widget=NativeDateInput())
     reason = forms.ChoiceField(label=_("Reason"), choices=Reason.choices)
     to_region = forms.ModelChoiceField(label=_("Gone to (region)"), queryset=Region.objects.none(), required=False)
+    abroad = forms.BooleanField(label=_("Gone abroad"), required=False)
     to_unit = forms.ModelChoiceField(label=_("Employer there"), queryset=Unit.objects.none(), required=False)
     to_org = OrganizationChoiceField(
         label=_("Organisation there"), queryset=Organization.objects.none(), required=False

@@ -49,6 +49,7 @@ class Mobility(models.Model):
     to_region = models.ForeignKey(
         Region, verbose_name=_("gone to (region)"), null=True, blank=True, on_delete=models.PROTECT
     )
+    abroad = models.BooleanField(_("gone abroad"), default=False)
     to_unit = models.ForeignKey(Unit, verbose_name=_("employer there"), null=True, blank=True, on_delete=models.PROTECT)
     to_org = models.ForeignKey(
         Organization,

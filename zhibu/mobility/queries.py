@@ -72,7 +72,7 @@ class Step:
 STEP_FIELDS = {
     **{
         name: Mobility._meta.get_field(name).verbose_name
-        for name in ("to_region", "to_unit", "to_org", "since", "reason", "expected_months", "reach_note")
+        for name in ("to_region", "abroad", "to_unit", "to_org", "since", "reason", "expected_months", "reach_note")
     },
     "reach_phone": _("Phone to reach them"),
 }

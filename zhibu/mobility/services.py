@@ -20,6 +20,7 @@ from zhibu.registry.models import Member, Organization, Region, Unit
 RECORD_FIELDS = (
     "state",
     "to_region",
+    "abroad",
     "to_unit",
     "to_org",
     "since",
@@ -59,6 +60,7 @@ class Whereabouts:
     since: datetime.date
     reason: str = "work"
     to_region: Region | None = None
+    abroad: bool = False
     to_unit: Unit | None = None
     to_org: Organization | None = None
     expected_months: int | None = None
@@ -87,7 +89,7 @@ def _apply(record: Mobility, data: Whereabouts) -> None:
         ]
     if errors:
         raise ValidationError(errors)
-    for name in ("since", "reason", "to_region", "to_unit", "to_org", "expected_months", "reach_note"):
+    for name in ("since", "reason", "to_region", "abroad", "to_unit", "to_org", "expected_months", "reach_note"):
         setattr(record, name, getattr(data, name))
     if phone != record.reach_phone:
         record.set_reach_phone(phone)
