@@ -1,7 +1,5 @@
 """Ledger pages: templates, uploads checked and committed by background jobs, exports."""
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,27 +11,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from zhibu.core.downloads import attachment
 from zhibu.core.forms import add_service_errors
 from zhibu.core.scope import Capability
 from zhibu.ledgers import files, queries, reading, services, writing
 from zhibu.ledgers.forms import ExportForm, ImportForm
 from zhibu.ledgers.models import Dataset, LedgerJob
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPES = {"xlsx": XLSX, "pdf": "application/pdf"}
 ERRORS_SHOWN = 200
 
 
 def _require_view(actor) -> None:
     if not actor.scope.can(Capability.VIEW):
         raise Http404
-
-
-def _download(name: str, data: bytes) -> HttpResponse:
-    response = HttpResponse(data, content_type=CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream"))
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
@@ -59,7 +49,7 @@ def template(request, dataset: str):
     # The drop-down of organisations offers those the actor may import into.
     organizations = list(queries.import_targets(actor))
     name = f"{_('member ledger template') if dataset == Dataset.MEMBERS else _('organisation ledger template')}.xlsx"
-    return _download(name, writing.template(dataset, organizations))
+    return attachment(name, writing.template(dataset, organizations))
 
 
 class SealedMemoryUploadHandler(MemoryFileUploadHandler):
@@ -189,7 +179,7 @@ def job_errors(request, pk):
     if not files.exists(job.pk, files.ERRORS):
         raise Http404
     stem = job.file_name.rsplit(".", 1)[0] or "ledger"
-    return _download(f"{stem}-{_('errors')}.xlsx", files.unseal(job.pk, files.ERRORS))
+    return attachment(f"{stem}-{_('errors')}.xlsx", files.unseal(job.pk, files.ERRORS))
 
 
 @login_required
@@ -197,7 +187,7 @@ def job_download(request, pk):
     job = queries.job(request.user, pk)
     if job.kind != LedgerJob.Kind.EXPORT or not files.exists(job.pk, "export"):
         raise Http404
-    return _download(job.file_name, files.unseal(job.pk, "export"))
+    return attachment(job.file_name, files.unseal(job.pk, "export"))
 
 
 @login_required
@@ -223,4 +213,4 @@ def export(request):
         return index(request, export_form=form)
     if job is not None:
         return redirect("ledgers:job", pk=job.pk)
-    return _download(*inline)
+    return attachment(*inline)

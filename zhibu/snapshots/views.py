@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from zhibu.core.scope import Capability
 from zhibu.registry import queries as registry_queries
 from zhibu.registry.models import Organization
+from zhibu.registry.views.chosen import chosen_organization, visible_organization
 from zhibu.snapshots import queries, services
 from zhibu.snapshots.forms import CompareForm, month_value, parse_month
 
@@ -39,24 +40,6 @@ KIND_LABELS = {
     queries.MOVED_OUT: gettext_lazy("Moved out"),
     queries.CHANGED: gettext_lazy("Status changed"),
 }
-
-
-def _visible_org(actor, pk) -> Organization:
-    if not str(pk).isdigit():
-        raise Http404
-    return get_object_or_404(registry_queries.organizations(actor), pk=pk)
-
-
-def _chosen_org(actor, pk: str | None) -> Organization:
-    """The organisation asked for, else the top of the actor's scope."""
-    if not actor.scope.can(Capability.VIEW):
-        raise Http404
-    if pk:
-        return _visible_org(actor, pk)
-    top = registry_queries.organization_roots(actor).first()
-    if top is None:
-        raise Http404
-    return top
 
 
 def _chosen_months(params, months: list[datetime.date]) -> tuple[datetime.date | None, datetime.date | None]:
@@ -96,7 +79,7 @@ def _month_context(org: Organization, months, month_a, month_b) -> dict:
 @login_required
 def index(request):
     actor = request.user
-    org = _chosen_org(actor, request.GET.get("org"))
+    org = chosen_organization(actor, request.GET.get("org"))
     months = queries.snapshot_months(actor, org)
     month_a, month_b = _chosen_months(request.GET, months)
     context = _month_context(org, months, month_a, month_b)
@@ -148,10 +131,10 @@ def _row(counts: queries.Counts, part: Organization | None, is_total: bool = Fal
 @login_required
 def people(request, pk: int, kind: str):
     actor = request.user
-    org = _visible_org(actor, pk)
+    org = visible_organization(actor, pk)
     if kind not in queries.KINDS:
         raise Http404
-    part = _visible_org(actor, request.GET["part"]) if request.GET.get("part") else None
+    part = visible_organization(actor, request.GET["part"]) if request.GET.get("part") else None
     if part is not None and not part.path.startswith(org.path):
         raise Http404
     months = queries.snapshot_months(actor, org)
@@ -202,7 +185,7 @@ def _stream_page(make_items: Callable[[], Iterator], page_text: str | None) -> P
 @require_POST
 def freeze(request, pk: int):
     actor = request.user
-    org = _visible_org(actor, pk)
+    org = visible_organization(actor, pk)
     if not actor.scope.covers(org.path, Capability.EDIT):
         raise PermissionDenied
     result = services.freeze_month(actor, org, request=request)
