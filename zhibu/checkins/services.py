@@ -22,7 +22,7 @@ from zhibu.checkins.routing import route
 from zhibu.core import audit
 from zhibu.core.crypto import blind_index
 from zhibu.core.identity import validate_id_number, validate_phone
-from zhibu.core.privacy import PERSONAL_NUMBER_RE
+from zhibu.core.privacy import has_personal_number
 from zhibu.core.scope import ROLE_CAPABILITIES, Capability
 from zhibu.mobility import services as mobility
 from zhibu.mobility.models import OPEN_STATES, Direction, Mobility, MobilityState
@@ -248,7 +248,7 @@ def redirect(actor, checkin: CheckIn, organization: Organization, note: str = ""
         raise ValidationError(_("Only a check-in in the inbox can be sent on."))
     if organization.pk == checkin.routed_to_id:
         raise ValidationError({"organization": [_("The check-in is with this organisation already.")]})
-    if PERSONAL_NUMBER_RE.search(note):
+    if has_personal_number(note):
         raise ValidationError({"note": [_("Leave ID and phone numbers out of the note.")]})
     before = _state(checkin)
     checkin.routed_to, checkin.route_rule, checkin.route_note = organization, RouteRule.REDIRECT, note.strip()
@@ -325,10 +325,10 @@ def purge_whereabouts(now: datetime.datetime | None = None) -> dict[str, int]:
 def people_of(organization: Organization, capability: str) -> list[User]:
     """Accounts holding `capability` on the organisation, or else on its nearest ancestor that has any."""
     roles = [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
-    steplen = Organization.steplen
-    ancestors = [organization.path[:end] for end in range(steplen, len(organization.path) + 1, steplen)]
     grants = (
-        RoleGrant.objects.filter(organization__path__in=ancestors, role__in=roles, user__is_active=True)
+        RoleGrant.objects.filter(
+            organization__path__in=organization.lineage_paths, role__in=roles, user__is_active=True
+        )
         .select_related("user", "organization")
         .order_by("-organization__depth")
     )

@@ -19,6 +19,11 @@ def redact(text: str) -> str:
     return PERSONAL_NUMBER_RE.sub("[redacted]", unicodedata.normalize("NFKC", text))
 
 
+def has_personal_number(text: str) -> bool:
+    """Whether free text holds an ID or phone number, full-width digits included."""
+    return bool(PERSONAL_NUMBER_RE.search(unicodedata.normalize("NFKC", text or "")))
+
+
 class PersonalDataLogFilter(logging.Filter):
     """Rewrites every record so that no ID or phone number reaches a handler."""
 

@@ -119,6 +119,6 @@ def _value_text(field, value) -> str:
         return _("Yes") if value else _("No")
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
-    if field is not None and field.choices:
+    if getattr(field, "choices", None):  # reverse relations have none
         return str(dict(field.flatchoices).get(value, value))
     return str(value)

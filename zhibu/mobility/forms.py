@@ -7,10 +7,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhibu.accounts.models import RoleGrant, User
+from zhibu.accounts.models import User
+from zhibu.accounts.queries import readers_of
 from zhibu.core.forms import BootstrapFormMixin, NativeDateInput
 from zhibu.core.privacy import redact
-from zhibu.core.scope import ROLE_CAPABILITIES, Capability
+from zhibu.core.scope import Capability
 from zhibu.mobility.models import Direction, FindingAttempt, Mobility, MobilityState, Reason
 from zhibu.mobility.services import Whereabouts
 from zhibu.registry import queries as registry_queries
@@ -169,9 +170,6 @@ class EndForm(DateForm):
     )
 
 
-ROLES_THAT_VIEW = [role for role, capabilities in ROLE_CAPABILITIES.items() if Capability.VIEW in capabilities]
-
-
 class TaskForm(BootstrapFormMixin, forms.Form):
     """The cadres offered are the accounts that may read the organisation: granted on it or above."""
 
@@ -179,12 +177,7 @@ class TaskForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, organization: Organization, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        steplen = Organization.steplen
-        ancestors = [organization.path[:end] for end in range(steplen, len(organization.path) + 1, steplen)]
-        readers = RoleGrant.objects.filter(organization__path__in=ancestors, role__in=ROLES_THAT_VIEW)
-        self.fields["cadre"].queryset = User.objects.filter(is_active=True, pk__in=readers.values("user_id")).order_by(
-            "username"
-        )
+        self.fields["cadre"].queryset = readers_of(organization).order_by("username")
 
 
 class AttemptForm(BootstrapFormMixin, forms.Form):

@@ -1,7 +1,6 @@
 """Every write of mobility records and finding tasks: one typed function each, one transaction, audited."""
 
 import datetime
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from zhibu.core import audit
 from zhibu.core.crypto import blind_index
 from zhibu.core.identity import validate_id_number, validate_phone
-from zhibu.core.privacy import PERSONAL_NUMBER_RE
+from zhibu.core.privacy import has_personal_number
 from zhibu.core.scope import Capability
 from zhibu.mobility.models import OPEN_STATES, Direction, FindingAttempt, FindingTask, Mobility, MobilityState
 from zhibu.registry.models import Member, Organization, Region, Unit
@@ -68,11 +67,6 @@ class Whereabouts:
     reach_note: str = ""
 
 
-def _has_personal_number(text: str) -> bool:
-    """Full-width digits (typed with a Chinese input method) count too."""
-    return bool(PERSONAL_NUMBER_RE.search(unicodedata.normalize("NFKC", text or "")))
-
-
 def _apply(record: Mobility, data: Whereabouts) -> None:
     errors: dict[str, list[str]] = {}
     if data.since > timezone.localdate():
@@ -83,7 +77,7 @@ def _apply(record: Mobility, data: Whereabouts) -> None:
             phone = validate_phone(data.reach_phone)
         except ValidationError as error:
             errors["reach_phone"] = error.messages
-    if _has_personal_number(data.reach_note):
+    if has_personal_number(data.reach_note):
         errors["reach_note"] = [
             _("Put a phone number in the phone field, where it is kept encrypted, not in the note.")
         ]
@@ -293,7 +287,7 @@ def record_attempt(actor, task: FindingTask, *, method: str, result: str, note: 
         _require(actor, record.organization)
     if task.state != FindingTask.State.OPEN:
         raise ValidationError(_("This task is closed."))
-    if _has_personal_number(note):
+    if has_personal_number(note):
         raise ValidationError(
             {"note": [_("Put a phone number in the phone field, where it is kept encrypted, not in the note.")]}
         )

@@ -147,6 +147,11 @@ class Organization(MP_Node):
         return self.dissolved_on is None
 
     @property
+    def lineage_paths(self) -> list[str]:
+        """The paths of the organisation and of each of its ancestors, the root first."""
+        return [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+
+    @property
     def national_type_code(self) -> str:
         return NATIONAL_TYPE_CODES[self.kind]
 
