@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhibu.registry.models import Member, Organization
 
@@ -101,7 +102,7 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-on", "-id"]
-        verbose_name = _("contact")
+        verbose_name = pgettext_lazy("care", "contact")
         verbose_name_plural = _("contacts")
         constraints = [
             # The same contact entered twice (a double tap, a retry) is recorded once.
