@@ -4,12 +4,17 @@ each member's delivery: 待寄出 → 已寄出 (with a tracking number) → 已
 A campaign targets the members whose record is in an organisation's subtree, optionally only the
 mobile ones. Launching it writes one delivery per member targeted then; members who join later are
 not added by themselves, so the figures say what was actually sent.
+
+Receipt is normally confirmed after the parcel was sent. A secretary may also confirm it straight
+from 待寄出 when the parcel was handed over in person (at a meeting, at a station): the delivery is
+then marked `handed_over`, with no tracking number.
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhibu.registry.choices import Standing
 from zhibu.registry.models import Member, Organization
 
 
@@ -27,6 +32,7 @@ class Campaign(models.Model):
     mobile_only = models.BooleanField(_("mobile members only"), default=True)
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.DRAFT)
     launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -37,6 +43,16 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def items(self) -> list[str]:
+        return [line.strip() for line in self.contents.splitlines() if line.strip()]
+
+    def targeted_members(self):
+        """The members a launch writes deliveries for: in the organisation's subtree, in normal
+        standing, and mobile when the campaign is for mobile members only."""
+        members = Member.objects.filter(home_org__path__startswith=self.organization.path, standing=Standing.NORMAL)
+        return members.filter(is_mobile=True) if self.mobile_only else members
 
 
 class DeliveryState(models.TextChoices):
@@ -54,6 +70,7 @@ class Delivery(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
     received_on = models.DateField(_("received on"), null=True, blank=True)
+    handed_over = models.BooleanField(_("handed over in person"), default=False)
     # Who confirmed receipt: the member themselves in one tap, or a cadre.
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
