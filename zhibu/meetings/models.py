@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhibu.registry.models import Member, Organization
 from zhibu.stations.models import Station
@@ -74,7 +75,7 @@ class AttendanceMethod(models.TextChoices):
 class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="attendance")
-    method = models.CharField(_("taken by"), max_length=10, choices=AttendanceMethod.choices)
+    method = models.CharField(pgettext_lazy("attendance", "taken by"), max_length=10, choices=AttendanceMethod.choices)
     at = models.DateTimeField(_("at"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
