@@ -53,6 +53,7 @@ test: install
 bench: install
 	$(BIN)/python bench/ledger_import.py --rows 100000
 	$(BIN)/python bench/nearest.py --stations 100000
+	$(BIN)/python bench/bottom_lines.py --members 1000000
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -19,6 +19,7 @@ from ninja.parser import Parser
 
 from zhibu.accounts.api import AUTH
 from zhibu.accounts.api import router as accounts_router
+from zhibu.care.bottomlines.api import router as bottom_lines_router
 from zhibu.registry.api import router as registry_router
 from zhibu.stations.api import router as stations_router
 
@@ -49,6 +50,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", registry_router)
 api.add_router("/", stations_router)
+api.add_router("/", bottom_lines_router)
 
 NON_FIELD = "__all__"
 

@@ -267,6 +267,10 @@ CHECKIN_ROUTING = env_list("CHECKIN_ROUTING", "employer,place,station")
 # Station visits are whereabouts: kept this long, then purged every night. Daily counts stay.
 STATION_VISIT_RETENTION_DAYS = env_int("STATION_VISIT_RETENTION_DAYS", 180)
 
+# Care and organisational life
+ZHIBU_MEMBERS_PER_CADRE = env_int("ZHIBU_MEMBERS_PER_CADRE", 3)  # where no organisation set its own ratio
+ZHIBU_REPORT_WORK_MEM = env_str("ZHIBU_REPORT_WORK_MEM", "64MB")  # PostgreSQL, for the bottom-lines rollup
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

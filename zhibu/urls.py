@@ -14,6 +14,10 @@ urlpatterns = [
     path("mobility/", include("zhibu.mobility.urls")),
     path("checkin/", include("zhibu.checkins.urls")),
     path("notifications/", include("zhibu.notifications.urls")),
+    path("care/bottom-lines/", include("zhibu.care.bottomlines.urls")),
+    path("care/", include("zhibu.care.urls")),
+    path("materials/", include("zhibu.materials.urls")),
+    path("meetings/", include("zhibu.meetings.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -22,7 +22,10 @@ from zhibu.accounts.services import grant_role
 from zhibu.core.identity import CREDIT_CODE_CHARS, credit_check_char
 from zhibu.core.scope import Role
 from zhibu.demo import DEMO_PASSWORD, data, network
+from zhibu.demo.care import CareDemo
 from zhibu.demo.checkins import CheckinDemo
+from zhibu.demo.materials import MaterialsDemo
+from zhibu.demo.meetings import MeetingsDemo
 from zhibu.demo.mobility import MobilityDemo
 from zhibu.demo.names import COMPOUND_SURNAMES, NameKeys, Person, PersonFactory, demo_phone
 from zhibu.demo.network import NetworkBuilder
@@ -67,6 +70,9 @@ class Summary:
     stations: int
     mobility: int
     checkins: int
+    contacts: int
+    meetings: int
+    deliveries: int
     personas: list[Persona]
 
 
@@ -223,6 +229,10 @@ class DemoBuilder:
         MobilityDemo(self.admin, SEED).build()
         by_name = {persona.username: persona.organization for persona in personas}
         self.checkins = CheckinDemo(self.admin, [by_name["secretary"], by_name["secretary2"]], SEED).build()
+        # A year of care and organisational life, with gaps, so the bottom lines have something to show.
+        self.contacts = CareDemo(self.admin, SEED).build()
+        self.meetings = MeetingsDemo(self.admin, SEED).build()
+        self.deliveries = MaterialsDemo(self.admin, SEED).build()
         return self._summary(personas)
 
     # Regions and units
@@ -594,5 +604,8 @@ class DemoBuilder:
             stations=self.stations,
             mobility=Mobility.objects.count(),
             checkins=self.checkins,
+            contacts=self.contacts,
+            meetings=self.meetings,
+            deliveries=self.deliveries,
             personas=personas,
         )

@@ -25,9 +25,18 @@ from zhibu.core.tests.matrix import (
     Case,
 )
 
-# Apps that list their own cases in tests/matrix_cases.py.
+# Apps that list their own cases (tests/matrix_cases.py).
 APP_CASES = tuple(
-    importlib.import_module(f"zhibu.{app}.tests.matrix_cases") for app in ("stations", "mobility", "checkins")
+    importlib.import_module(f"zhibu.{module}")
+    for module in (
+        "stations.tests.matrix_cases",
+        "mobility.tests.matrix_cases",
+        "checkins.tests.matrix_cases",
+        "care.tests.matrix_cases",
+        "care.tests.bottom_lines_matrix",
+        "materials.tests.matrix_cases",
+        "meetings.tests.matrix_cases",
+    )
 )
 
 

@@ -16,6 +16,8 @@ from zhibu.core.identity import birth_date_from_id, gender_from_id, validate_id_
 from zhibu.core.scope import Capability, Role
 from zhibu.demo import DEMO_PASSWORD
 from zhibu.demo.builder import add_years
+from zhibu.materials.models import Delivery
+from zhibu.meetings.models import Meeting
 from zhibu.mobility.models import FindingAttempt, Mobility
 from zhibu.registry import queries
 from zhibu.registry.choices import BRANCH_KINDS, OrganizationKind, PartyStatus
@@ -65,7 +67,8 @@ def test_default_run_has_the_figures_of_seed_003(db):
     states = set(CheckIn.objects.values_list("state", flat=True))
     assert states == {"submitted", "pending", "routed", "accepted"}
     assert CheckIn.objects.filter(state="accepted", inflow__isnull=False).exists()
-    assert f"{CheckIn.objects.count()} check-ins." in output
+    assert f"{CheckIn.objects.count()} check-ins, " in output
+    assert f"{Meeting.objects.count():,} meetings, {Delivery.objects.count():,} parcels." in output
     mobility_states = set(Mobility.objects.values_list("state", flat=True))
     assert mobility_states == {"registered", "reported", "lost", "returned", "transferred"}
     assert FindingAttempt.objects.exists() and Mobility.objects.filter(paired_with__isnull=False).exists()

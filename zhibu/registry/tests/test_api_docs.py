@@ -21,6 +21,7 @@ API_PATHS = {
     "/api/v1/members",
     "/api/v1/members/{member_id}",
     "/api/v1/members/{member_id}/reveal",
+    "/api/v1/orgs/{org_id}/bottom-lines",
 }
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from zhibu.care import queries as care_queries
 from zhibu.core.forms import add_service_errors
 from zhibu.core.scope import Capability
 from zhibu.mobility import queries as mobility_queries
@@ -63,6 +64,7 @@ def member_detail(request, pk: int):
         "can_edit": _can_edit(actor, member),
         "can_reveal": _can_reveal(actor, member),
         "mobility": mobility_queries.member_panel(actor, member),
+        "care": care_queries.member_panel(actor, member),
     }
     return render(request, "registry/member_detail.html", context)
 

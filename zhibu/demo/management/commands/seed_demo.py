@@ -62,7 +62,8 @@ class Command(BaseCommand):
             f"Demo data loaded in {seconds:.1f} s: {summary.regions} regions, {summary.units} units, "
             f"{summary.organizations} organisations ({summary.grassroots} grassroots), "
             f"{summary.members:,} members ({summary.mobile:,} mobile), {summary.stations} stations, "
-            f"{summary.mobility} mobility records, {summary.checkins} check-ins."
+            f"{summary.mobility} mobility records, {summary.checkins} check-ins, {summary.contacts:,} contacts, "
+            f"{summary.meetings:,} meetings, {summary.deliveries:,} parcels."
         )
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for persona in summary.personas:

@@ -1,0 +1,1 @@
+"""The three bottom lines: figures, pages, export and API (see queries.py for the rules)."""
