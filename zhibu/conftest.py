@@ -146,6 +146,18 @@ def login(client, world):
     return do
 
 
+@pytest.fixture
+def as_persona(client, world):
+    """The test client signed in as a persona, reading pages in English: `as_persona("cadre")`."""
+
+    def sign_in(username):
+        client.force_login(world.users[username])
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return sign_in
+
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 

@@ -4,8 +4,6 @@ rules, the histories, and the panel for the registry's member page. Pages are re
 
 import re
 
-import pytest
-from django.conf import settings
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -14,26 +12,9 @@ from django.urls import reverse
 from zhibu.care import queries, services
 from zhibu.care.models import CarePolicy, Contact, ContactRule, Pairing
 from zhibu.care.tests.helpers import TODAY, cadre_account, days_ago, mobile_member, pair_wang, talk
+from zhibu.core.tests.pages import section, text
 
 MINE = reverse("care:mine")
-
-
-@pytest.fixture
-def as_persona(client, world):
-    def sign_in(username):
-        client.force_login(world.users[username])
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def section(html: str, element_id: str, tag: str) -> str:
-    return re.search(rf'id="{element_id}".*?</{tag}>', html, re.S)[0]
 
 
 def contact_post(member, **values) -> dict:

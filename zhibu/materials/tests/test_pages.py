@@ -6,8 +6,6 @@ import datetime
 import json
 import re
 
-import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +13,7 @@ from django.utils import timezone
 
 from zhibu.conftest import make_id_number
 from zhibu.core.models import AuditEvent
+from zhibu.core.tests.pages import section, text
 from zhibu.materials import services
 from zhibu.materials.models import Campaign, Delivery, DeliveryState
 from zhibu.notifications.models import Notification
@@ -22,26 +21,6 @@ from zhibu.notifications.models import Notification
 TODAY = timezone.localdate()
 INDEX = reverse("materials:index")
 DELIVERIES = reverse("materials:deliveries")
-
-
-@pytest.fixture
-def as_persona(client, world):
-    """The test client signed in as a persona, reading pages in English."""
-
-    def sign_in(username):
-        client.force_login(world.users[username])
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def section(html: str, element_id: str, tag: str) -> str:
-    return re.search(rf'id="{element_id}".*?</{tag}>', html, re.S)[0]
 
 
 def campaign_of(world, organization, title="红色包裹", mobile_only=False, launch=True) -> Campaign:

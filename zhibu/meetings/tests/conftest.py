@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from zhibu.meetings import services
@@ -39,15 +38,3 @@ def online(world):
         online_link="https://meet.example.org/abc",
     )
     return services.create_meeting(world.root_user, world.mobile_a, data)
-
-
-@pytest.fixture
-def as_persona(client, world):
-    """The test client signed in as a persona, reading pages in English."""
-
-    def sign_in(username):
-        client.force_login(world.users[username])
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in

@@ -7,13 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from zhibu.core.tests.pages import text
 from zhibu.meetings import codes, services
 from zhibu.meetings.models import Attendance, LeaveRequest, Meeting, MeetingKind
 from zhibu.meetings.tests.conftest import meeting_input
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def local(moment: datetime.datetime) -> str:

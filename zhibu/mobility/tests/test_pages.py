@@ -9,8 +9,6 @@ import io
 import json
 import re
 
-import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,23 +16,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from zhibu.core.models import AuditEvent
+from zhibu.core.tests.pages import section, text
 from zhibu.mobility import queries, services
 from zhibu.mobility.models import FindingAttempt, FindingTask, Mobility, MobilityState
 
 TODAY = timezone.localdate()
 INDEX = reverse("mobility:index")
-
-
-@pytest.fixture
-def as_persona(client, world):
-    """The test client signed in as a persona, reading pages in English."""
-
-    def sign_in(username):
-        client.force_login(world.users[username])
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
 
 
 def away(days: int = 30, **values) -> services.Whereabouts:
@@ -48,14 +35,6 @@ def outflow_of_zhang(world, **values) -> Mobility:
 def lost(world, member, days_ago: int) -> Mobility:
     record = services.register_outflow(world.root_user, member, away(days=days_ago + 30))
     return services.mark_lost(world.root_user, record, TODAY - datetime.timedelta(days=days_ago))
-
-
-def section(html: str, element_id: str, tag: str) -> str:
-    return re.search(rf'id="{element_id}".*?</{tag}>', html, re.S)[0]
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 # The member page and registering an outflow
