@@ -21,14 +21,10 @@ from zhibu.core.forms import add_service_errors
 from zhibu.core.scope import Capability
 from zhibu.registry import queries as registry_queries
 from zhibu.registry.models import Organization
+from zhibu.registry.views.chosen import visible_organization
 
 PAGE_SIZE = 50
 UNPAIRED_SHOWN = 100
-
-
-def _organization(actor, pk: int) -> Organization:
-    """404 when the actor cannot read the organisation."""
-    return get_object_or_404(registry_queries.organizations(actor), pk=pk)
 
 
 def _can_edit(actor, org: Organization) -> bool:
@@ -37,7 +33,7 @@ def _can_edit(actor, org: Organization) -> bool:
 
 def _editable_organization(actor, pk: int) -> Organization:
     """404 when the actor cannot read the organisation, 403 when they may read but not change it."""
-    org = _organization(actor, pk)
+    org = visible_organization(actor, pk)
     if not _can_edit(actor, org):
         raise PermissionDenied
     return org
@@ -143,7 +139,7 @@ def branches(request):
 @login_required
 def branch(request, org_pk: int):
     actor = request.user
-    org = _organization(actor, org_pk)
+    org = visible_organization(actor, org_pk)
     can_edit = _can_edit(actor, org)
     limit = services.members_per_cadre(org)
     unpaired = queries.unpaired_members(actor, org)
@@ -166,7 +162,7 @@ def branch(request, org_pk: int):
 @login_required
 def branch_due(request, org_pk: int):
     actor = request.user
-    org = _organization(actor, org_pk)
+    org = visible_organization(actor, org_pk)
     timeline, due = queries.branch_due(actor, org)
     page = Paginator(due, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = queries.with_due(timeline, page.object_list)
@@ -217,7 +213,7 @@ def pairing_end(request, pk: int):
 @login_required
 def policy(request, org_pk: int):
     actor = request.user
-    org = _organization(actor, org_pk)
+    org = visible_organization(actor, org_pk)
     can_edit = _can_edit(actor, org)
     limit = services.members_per_cadre(org)
     own = CarePolicy.objects.filter(organization=org).first()
@@ -240,7 +236,7 @@ def policy(request, org_pk: int):
 @login_required
 def rules(request, org_pk: int):
     actor = request.user
-    org = _organization(actor, org_pk)
+    org = visible_organization(actor, org_pk)
     can_edit = _can_edit(actor, org)
     form = RuleForm(request.POST or None)
     if request.method == "POST":

@@ -25,6 +25,7 @@ from zhibu.meetings import codes, files, ical, queries, services
 from zhibu.meetings.forms import AttachmentForm, FilterForm, LeaveForm, MeetingForm, MinutesForm, RulesForm
 from zhibu.meetings.models import Meeting, MeetingKind, MeetingRule, Minutes, MinutesAttachment
 from zhibu.registry.models import Organization
+from zhibu.registry.views.chosen import visible_organization
 
 PAGE_SIZE = 50
 FEED_PAST_DAYS = 400
@@ -38,12 +39,8 @@ def _can_edit(actor, organization: Organization) -> bool:
     return actor.scope.covers(organization.path, Capability.EDIT)
 
 
-def _organization(actor, pk: int) -> Organization:
-    return get_object_or_404(Organization.objects.filter(actor.scope.q("path", Capability.VIEW)), pk=pk)
-
-
 def _editable_organization(actor, pk: int) -> Organization:
-    organization = _organization(actor, pk)
+    organization = visible_organization(actor, pk)
     if not _can_edit(actor, organization):
         raise PermissionDenied
     return organization
@@ -94,7 +91,7 @@ def mine(request):
 @login_required
 def org_list(request, org_pk: int):
     actor = request.user
-    organization = _organization(actor, org_pk)
+    organization = visible_organization(actor, org_pk)
     form = FilterForm(request.GET or None)
     meetings = form.filter(Meeting.objects.filter(organization=organization).select_related("station"))
     page = Paginator(meetings.order_by("-starts_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -329,7 +326,7 @@ def attachment_delete(request, pk: int):
 
 @login_required
 def calendar(request, org_pk: int):
-    organization = _organization(request.user, org_pk)
+    organization = visible_organization(request.user, org_pk)
     this_year = timezone.localdate().year
     try:
         year = int(request.GET.get("year", this_year))

@@ -232,8 +232,6 @@ class Row:
 
 @dataclass
 class Rollup:
-    organization: Organization
-    period: Period
     total: Counts
     children: list[Row]
 
@@ -249,7 +247,7 @@ def rollup(organization: Organization, children: list[Organization], period: Per
         total.add(counts)
         if path[:length] in per_child:
             per_child[path[:length]].add(counts)
-    return Rollup(organization, period, total, [Row(child, per_child[child.path]) for child in children])
+    return Rollup(total, [Row(child, per_child[child.path]) for child in children])
 
 
 def subtree_rows(organization: Organization, period: Period) -> list[Row]:
