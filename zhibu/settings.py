@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "zhibu.care",
     "zhibu.materials",
     "zhibu.meetings",
+    "zhibu.learning",
     "zhibu.demo",
     "huey.contrib.djhuey",
 ]
