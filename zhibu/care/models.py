@@ -170,3 +170,24 @@ class ContactReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pairing} · {self.due_on}"
+
+
+class YearLines(models.Model):
+    """Which of the three bottom lines a member met in a calendar year, kept from the records by the
+    services that write them (contacts, 报到, parcels, attendance) so that a province's rollup reads
+    one narrow row per member instead of every record of the year. A member with no row met none.
+    `manage.py rebuild_bottom_lines` recomputes it from the records; a test checks the two agree."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="year_lines")
+    year = models.PositiveSmallIntegerField()
+    found = models.BooleanField(default=False)
+    materials = models.BooleanField(default=False)
+    life = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("bottom lines of a year")
+        verbose_name_plural = _("bottom lines of a year")
+        constraints = [models.UniqueConstraint(fields=["year", "member"], name="one_year_lines_per_member_and_year")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} · {self.year}"

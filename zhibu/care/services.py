@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from zhibu.care.bottomlines import kept
 from zhibu.care.models import CarePolicy, Contact, ContactReminder, ContactRule, Pairing
 from zhibu.care.timeline import DueItem, Timeline, due_horizon
 from zhibu.core import audit
@@ -318,6 +319,7 @@ def log_contact(actor, member: Member, data: ContactInput) -> tuple[Contact, boo
         org=contact.organization,
         changes={"member": member.pk, "kind": contact.kind, "on": str(contact.on), "channel": contact.channel},
     )
+    kept.refresh([member.pk], [contact.on.year])
     return contact, True
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhibu.accounts.models import RoleGrant, User
+from zhibu.care.bottomlines import kept
 from zhibu.checkins.models import CheckIn, CheckInState, PendingReason, RouteRule, StationDay, StationVisit, Via
 from zhibu.checkins.routing import route
 from zhibu.core import audit
@@ -177,6 +178,7 @@ def _route(actor, checkin: CheckIn, member: Member, before: dict | None = None) 
     checkin.state, checkin.routed_to, checkin.route_rule = CheckInState.ROUTED, organization, rule
     checkin.save()
     audit.record(actor, audit.Action.UPDATE, checkin, org=organization, changes=_changes(before, checkin))
+    kept.refresh([member.pk], [kept.year_of(checkin.verified_at)])
     _notify_inbox(checkin)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from zhibu.accounts.models import User
 from zhibu.accounts.services import grant_role
+from zhibu.care.bottomlines import kept as bottom_lines_kept
 from zhibu.core.identity import CREDIT_CODE_CHARS, credit_check_char
 from zhibu.core.scope import Role
 from zhibu.demo import DEMO_PASSWORD, data, network
@@ -233,6 +234,8 @@ class DemoBuilder:
         self.contacts = CareDemo(self.admin, SEED).build()
         self.meetings = MeetingsDemo(self.admin, SEED).build()
         self.deliveries = MaterialsDemo(self.admin, SEED).build()
+        # Contacts and back-dated 报到 above are loaded in bulk, past the services that keep the lines.
+        bottom_lines_kept.rebuild()
         return self._summary(personas)
 
     # Regions and units

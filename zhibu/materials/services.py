@@ -8,6 +8,7 @@ organisation; the member confirms their own receipt.
 import datetime
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhibu.accounts.models import User
+from zhibu.care.bottomlines import kept
 from zhibu.core import audit, bulk
 from zhibu.core.models import AuditEvent
 from zhibu.core.scope import Capability
@@ -144,6 +146,7 @@ def launch(actor, campaign: Campaign, at: datetime.datetime | None = None) -> in
             _("No member is targeted: the organisation has no members in normal standing to send to.")
         )
     campaign.state, campaign.launched_at = Campaign.State.LAUNCHED, at
+    kept.parcels_on_their_way(campaign.deliveries.values("member_id"), kept.year_of(at))
     audit.record(
         actor,
         audit.Action.UPDATE,
@@ -369,7 +372,17 @@ def _write_receipts(actor, checked: list[tuple[Delivery, datetime.date, bool]]) 
     fields = ["state", "received_on", "handed_over", "confirmed_by", "updated_at"]
     _update_each([row for row, _day, _handed in checked], fields)
     AuditEvent.objects.bulk_create(events, batch_size=bulk.BATCH)
+    _refresh_lines([row for row, _day, _handed in checked])
     return len(checked)
+
+
+def _refresh_lines(received: list[Delivery]) -> None:
+    """The materials line of the members whose parcels were received, in their campaigns' years."""
+    by_year = defaultdict(set)
+    for row in received:
+        by_year[kept.year_of(row.campaign.launched_at)].add(row.member_id)
+    for year, members in by_year.items():
+        kept.refresh(members, [year])
 
 
 @transaction.atomic
@@ -398,6 +411,7 @@ def confirm_receipt(actor, delivery: Delivery, received_on: datetime.date | None
             {"state": DeliveryState.RECEIVED, "received_on": day, "handed_over": handed_over},
         )
         audit.record(actor, audit.Action.UPDATE, row, org=row.member.home_org, changes=changes)
+        _refresh_lines([row])
     delivery.refresh_from_db()
     return bool(recorded)
 

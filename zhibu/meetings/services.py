@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhibu.accounts.models import User
+from zhibu.care.bottomlines import kept
 from zhibu.core import audit
 from zhibu.core.scope import Capability
 from zhibu.meetings import codes, files
@@ -111,8 +112,15 @@ def update_meeting(actor, meeting: Meeting, data: MeetingInput) -> Meeting:
         actor, audit.Action.UPDATE, meeting, org=meeting.organization, changes=audit.diff(before, _state(meeting))
     )
     if before["starts_at"] != meeting.starts_at:
+        _refresh_lines(meeting, meeting.attendance.values("member_id"), also=before["starts_at"])
         _tell_invitees(meeting, _("Meeting moved: %(title)s") % {"title": meeting.title})
     return meeting
+
+
+def _refresh_lines(meeting: Meeting, members, also: datetime.datetime | None = None) -> None:
+    """The organisational-life line of `members` in the meeting's year (and in the year of `also`,
+    where a moved meeting was before)."""
+    kept.refresh(members, [kept.year_of(meeting.starts_at), also and kept.year_of(also)])
 
 
 @transaction.atomic
@@ -124,6 +132,7 @@ def cancel_meeting(actor, meeting: Meeting) -> Meeting:
     meeting.is_cancelled = True
     meeting.code_version += 1  # codes shown so far stop working
     meeting.save(update_fields=["is_cancelled", "code_version", "updated_at"])
+    _refresh_lines(meeting, meeting.attendance.values("member_id"))
     audit.record(
         actor, audit.Action.UPDATE, meeting, org=meeting.organization, changes=audit.diff(before, _state(meeting))
     )
@@ -173,6 +182,7 @@ def _record_attendance(recorder, meeting: Meeting, member: Member, method: str) 
         org=meeting.organization,
         changes={"member": [None, member.pk], "method": [None, method]},
     )
+    _refresh_lines(meeting, [member.pk])
     return Recorded(attendance, created=True)
 
 
@@ -229,6 +239,7 @@ def mark_present(actor, meeting: Meeting, member: Member, present: bool) -> bool
         return True
     audit.record(actor, audit.Action.DELETE, mark, org=meeting.organization, changes={"member": [member.pk, None]})
     mark.delete()
+    _refresh_lines(meeting, [member.pk])
     return False
 
 
@@ -252,6 +263,7 @@ def take_roll_call(actor, meeting: Meeting, present_ids: set[int]) -> int:
         pk for pk, method in recorded.items() if method == AttendanceMethod.ROLL_CALL and pk not in present_ids
     ]
     Attendance.objects.filter(meeting=meeting, member_id__in=taken_back).delete()
+    _refresh_lines(meeting, [*(a.member_id for a in new), *taken_back])
     if new or taken_back:
         audit.record(
             actor,

@@ -11,22 +11,21 @@ gets one result per line:
 
 A member counts as mobile in a period when one of their mobility records was open during it; a
 member marked mobile with no mobility record at all (as old ledgers are imported) counts by the
-mark. Members count once, under their home organisation. Every figure is computed here from those
-records: none is stored, none can be typed in.
+mark. Members count once, under their home organisation. Every figure is computed from those
+records, none can be typed in: the services that write them keep each member's result per year
+(`kept`), so that a province's rollup reads one row per member rather than every record.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhibu.care.models import Contact
+from zhibu.care.models import Contact, YearLines
 from zhibu.checkins.models import CheckIn
 from zhibu.materials.models import Campaign, Delivery, DeliveryState
 from zhibu.meetings.models import Attendance, Meeting
@@ -126,15 +125,22 @@ def _attendance(period: Period) -> QuerySet[Attendance]:
     return Attendance.objects.filter(meeting__in=meetings.values("pk"))
 
 
-def member_sets(period: Period) -> dict[str, QuerySet]:
-    """For each line, the ids (`member_id`) of everyone who meets it in the period: one query each."""
+def member_sets(period: Period, members=None) -> dict[str, QuerySet]:
+    """For each line, the ids (`member_id`) of everyone who meets it in the period, or of those of
+    `members` (ids, or a queryset of ids) who do: one query each. The rules of the three lines;
+    `kept` applies them when a record changes, and the pages read what it kept."""
+    sets = {
+        FOUND: (_contacts(period), _verified_checkins(period)),
+        MATERIALS: (_all_received(period),),
+        LIFE: (_attendance(period),),
+    }
+    if members is not None:
+        sets = {line: tuple(rows.filter(member_id__in=members) for rows in parts) for line, parts in sets.items()}
+    found_by_contact, found_by_checkin = sets[FOUND]
     return {
-        FOUND: _contacts(period)
-        .order_by()
-        .values("member_id")
-        .union(_verified_checkins(period).order_by().values("member_id")),
-        MATERIALS: _all_received(period),
-        LIFE: _attendance(period).order_by().values("member_id").distinct(),
+        FOUND: found_by_contact.order_by().values("member_id").union(found_by_checkin.order_by().values("member_id")),
+        MATERIALS: sets[MATERIALS][0],
+        LIFE: sets[LIFE][0].order_by().values("member_id").distinct(),
     }
 
 
@@ -152,17 +158,10 @@ def mobile_members(organization: Organization, period: Period) -> QuerySet[Membe
 
 
 def with_lines(members: QuerySet[Member], period: Period) -> QuerySet[Member]:
-    """`members`, each with a boolean per line: `found`, `materials` and `life`. For pages of names:
-    the conditions are per member, so that a filter on them becomes a join, not a set of everyone."""
-    member = OuterRef("pk")
-    found = Q(Exists(_contacts(period).filter(member=member))) | Q(
-        Exists(_verified_checkins(period).filter(member=member))
-    )
-    return members.annotate(
-        found=ExpressionWrapper(found, output_field=BooleanField()),
-        materials=Exists(_all_received(period).filter(member_id=member)),
-        life=Exists(_attendance(period).filter(member=member)),
-    )
+    """`members`, each with a boolean per line: `found`, `materials` and `life`, as kept for the
+    period. For pages of names: per member, so that a filter on them is a join."""
+    kept = YearLines.objects.filter(member=OuterRef("pk"), year=period.year)
+    return members.annotate(**{line: Exists(kept.filter(**{line: True})) for line in LINES})
 
 
 @dataclass
@@ -185,43 +184,21 @@ class Counts:
 
 
 def counts_by_home_organization(organization: Organization, period: Period) -> dict[str, Counts]:
-    """Counts per home organisation path in the subtree, in one query that reads each line's set of
-    members once. The two databases want it written differently (measured in bench/bottom_lines.py):
-    PostgreSQL hash-joins the sets, which spill to disk when large; SQLite looks each member up in
-    sets it builds once, inside a materialised table so that the sums do not build them again."""
-    members = mobile_members(organization, period).order_by().values("id", "home_org__path")
-    base, base_params = members.query.sql_with_params()
-    sets = {line: queryset.query.sql_with_params() for line, queryset in member_sets(period).items()}
-    set_params = [value for _sql, values in sets.values() for value in values]
-    # Constant names around compiled queries; every value is a parameter.
-    if connection.vendor == "postgresql":
-        joins = " ".join(f"LEFT JOIN ({sql}) {line} ON {line}.member_id = m.id" for line, (sql, _v) in sets.items())
-        every = " AND ".join(f"{line}.member_id IS NOT NULL" for line in LINES)
-        counts = ", ".join([*(f"COUNT({line}.member_id)" for line in LINES), f"COUNT(CASE WHEN {every} THEN 1 END)"])
-        sql = f"SELECT m.home_org__path, COUNT(*), {counts} FROM ({base}) m {joins} GROUP BY m.home_org__path"  # noqa: S608
-        params = [*base_params, *set_params]
-    else:
-        flags = ", ".join(f"m.id IN ({sql}) AS {line}" for line, (sql, _v) in sets.items())
-        sums = ", ".join(f"SUM({condition})" for condition in (*LINES, " AND ".join(LINES)))
-        sql = (
-            f"WITH flags AS MATERIALIZED (SELECT m.home_org__path AS path, {flags} FROM ({base}) m) "  # noqa: S608
-            f"SELECT path, COUNT(*), {sums} FROM flags GROUP BY path"
-        )
-        params = [*set_params, *base_params]  # the sets come first in the text
-    found: dict[str, Counts] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # For this query only: room to hash a province's sets in memory (the default 4 MB sends
-            # them to disk and takes several times longer), and no JIT compilation, which costs
-            # more than it saves here.
-            cursor.execute(
-                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-                [settings.ZHIBU_REPORT_WORK_MEM],
-            )
-        cursor.execute(sql, params)
-        for path, total, *per_line in cursor.fetchall():
-            found[path] = Counts(total, dict(zip((*LINES, ALL_THREE), map(int, per_line), strict=True)))
-    return found
+    """Counts per home organisation path in the subtree, in one query: the mobile members of the
+    subtree, each joined to the lines kept for them in the period."""
+    kept = {"kept": FilteredRelation("year_lines", condition=Q(year_lines__year=period.year))}
+    met = {line: Count("pk", filter=Q(**{f"kept__{line}": True})) for line in LINES}
+    met[ALL_THREE] = Count("pk", filter=Q(**{f"kept__{line}": True for line in LINES}))
+    rows = (
+        mobile_members(organization, period)
+        .annotate(**kept)
+        .order_by()
+        .values("home_org__path")
+        .annotate(members=Count("pk"), **met)
+    )
+    return {
+        row["home_org__path"]: Counts(row["members"], {name: row[name] for name in (*LINES, ALL_THREE)}) for row in rows
+    }
 
 
 @dataclass
