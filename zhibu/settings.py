@@ -270,7 +270,8 @@ STATION_VISIT_RETENTION_DAYS = env_int("STATION_VISIT_RETENTION_DAYS", 180)
 
 # Care and organisational life
 ZHIBU_MEMBERS_PER_CADRE = env_int("ZHIBU_MEMBERS_PER_CADRE", 3)  # where no organisation set its own ratio
-ZHIBU_REPORT_WORK_MEM = env_str("ZHIBU_REPORT_WORK_MEM", "64MB")  # PostgreSQL, for the bottom-lines rollup
+ZHIBU_REPORT_WORK_MEM = env_str("ZHIBU_REPORT_WORK_MEM", "64MB")  # PostgreSQL, for rebuilding the bottom lines
+ZHIBU_LEARNING_MAX_MEDIA_MB = env_int("ZHIBU_LEARNING_MAX_MEDIA_MB", 50)  # largest lesson audio or video upload
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
