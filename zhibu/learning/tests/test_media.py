@@ -19,6 +19,9 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 MP3_HEADER = bytes([0xFF, 0xFB, 0x90, 0xC0])
 MP3_FRAME = MP3_HEADER + bytes(417 - 4)
 
+# Closing a streamed response sends request_finished, which closes the database connections.
+pytestmark = pytest.mark.django_db
+
 
 def mp3_bytes(frames: int) -> bytes:
     return MP3_FRAME * frames
