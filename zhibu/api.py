@@ -20,6 +20,10 @@ from ninja.parser import Parser
 from zhibu.accounts.api import AUTH
 from zhibu.accounts.api import router as accounts_router
 from zhibu.care.bottomlines.api import router as bottom_lines_router
+from zhibu.chains.api import router as chains_router
+from zhibu.contests.api import router as contests_router
+from zhibu.learning.api import router as learning_router
+from zhibu.points.api import router as points_router
 from zhibu.registry.api import router as registry_router
 from zhibu.stations.api import router as stations_router
 
@@ -51,6 +55,10 @@ api.add_router("/", accounts_router)
 api.add_router("/", registry_router)
 api.add_router("/", stations_router)
 api.add_router("/", bottom_lines_router)
+api.add_router("/", learning_router)
+api.add_router("/", contests_router)
+api.add_router("/", chains_router)
+api.add_router("/", points_router)
 
 NON_FIELD = "__all__"
 

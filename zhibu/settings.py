@@ -103,6 +103,9 @@ INSTALLED_APPS = [
     "zhibu.materials",
     "zhibu.meetings",
     "zhibu.learning",
+    "zhibu.contests",
+    "zhibu.points",
+    "zhibu.chains",
     "zhibu.demo",
     "huey.contrib.djhuey",
 ]

@@ -18,6 +18,10 @@ urlpatterns = [
     path("care/", include("zhibu.care.urls")),
     path("materials/", include("zhibu.materials.urls")),
     path("meetings/", include("zhibu.meetings.urls")),
+    path("learning/", include("zhibu.learning.urls")),
+    path("points/", include("zhibu.points.urls")),
+    path("chains/", include("zhibu.chains.urls")),
+    path("contests/", include("zhibu.contests.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

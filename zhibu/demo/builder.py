@@ -24,12 +24,15 @@ from zhibu.core.identity import CREDIT_CODE_CHARS, credit_check_char
 from zhibu.core.scope import Role
 from zhibu.demo import DEMO_PASSWORD, data, network
 from zhibu.demo.care import CareDemo
+from zhibu.demo.chains import ChainsDemo
 from zhibu.demo.checkins import CheckinDemo
+from zhibu.demo.contests import ContestsDemo
 from zhibu.demo.materials import MaterialsDemo
 from zhibu.demo.meetings import MeetingsDemo
 from zhibu.demo.mobility import MobilityDemo
 from zhibu.demo.names import COMPOUND_SURNAMES, NameKeys, Person, PersonFactory, demo_phone
 from zhibu.demo.network import NetworkBuilder
+from zhibu.demo.points import PointsDemo
 from zhibu.mobility.models import Mobility
 from zhibu.registry import services
 from zhibu.registry.choices import BRANCH_KINDS, Gender, OrganizationKind, PartyStatus, RegionLevel, UnitKind
@@ -234,6 +237,9 @@ class DemoBuilder:
         self.contacts = CareDemo(self.admin, SEED).build()
         self.meetings = MeetingsDemo(self.admin, SEED).build()
         self.deliveries = MaterialsDemo(self.admin, SEED).build()
+        ContestsDemo(self.admin, SEED).build()
+        ChainsDemo(self.admin, SEED).build()
+        PointsDemo(self.admin, SEED).build()  # after the events it backfills from
         # Contacts and back-dated 报到 above are loaded in bulk, past the services that keep the lines.
         bottom_lines_kept.rebuild()
         return self._summary(personas)

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from zhibu.registry.choices import ETHNICITIES, Education, Gender, OrganizationKind, PartyStatus, Standing
+from zhibu.registry.choices import ETHNICITIES, Education, Gender, OrganizationKind, PartyStatus, Standing, WorkRole
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,15 @@ MEMBER_COLUMNS = (
         width=12,
     ),
     Column("is_mobile", _("Mobile member"), "boolean", _("是 or 否"), ("流动党员", "是否流动党员", "mobile"), width=8),
+    Column(
+        "work_role",
+        _("Work role"),
+        "choice",
+        _("Choose from the list; may be left empty"),
+        ("岗位类别", "人员岗位", "work role"),
+        choices=tuple(WorkRole.choices),
+        width=12,
+    ),
 )
 
 ORGANIZATION_COLUMNS = (

@@ -435,7 +435,7 @@ def _set_member_value(data: MemberInput, key: str, value, lookups: Lookups, chec
         except cells.CellError as problem:
             checker.error(key, problem.message)
             return
-    elif key in ("gender", "education", "phone", "ethnicity") and value is None:
+    elif key in ("gender", "education", "phone", "ethnicity", "work_role") and value is None:
         value = "01" if key == "ethnicity" else ""
     elif key == "standing" and value is None:
         value = "normal"

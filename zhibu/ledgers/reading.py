@@ -456,7 +456,7 @@ def locate_table(sheets: list[Sheet], dataset: str) -> Table:
     required = {column.key for column in DATASETS[dataset] if column.required}
     table = Table(dataset, [], {}, {}, [], [])
     for sheet in sheets:
-        found = _find_header(sheet, index, required)
+        found = find_header(sheet, index, required)
         if found is None:
             continue
         header_row, by_index, ignored = found
@@ -464,7 +464,7 @@ def locate_table(sheets: list[Sheet], dataset: str) -> Table:
         table.header_rows[sheet.name] = header_row
         table.columns[sheet.name] = by_index
         table.ignored_headers += [header for header in ignored if header not in table.ignored_headers]
-        table.rows += _data_rows(sheet, header_row, by_index)
+        table.rows += data_rows(sheet, header_row, by_index)
     if not table.sheets:
         expected = "、".join(str(column.header) for column in DATASETS[dataset] if column.required)
         raise LedgerFileError(
@@ -479,7 +479,7 @@ def locate_table(sheets: list[Sheet], dataset: str) -> Table:
     return table
 
 
-def _find_header(sheet: Sheet, index: dict[str, Column], required: set[str]):
+def find_header(sheet: Sheet, index: dict[str, Column], required: set[str]):
     for row_index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
         by_index: dict[int, Column] = {}
         ignored = []
@@ -497,7 +497,7 @@ def _find_header(sheet: Sheet, index: dict[str, Column], required: set[str]):
     return None
 
 
-def _data_rows(sheet: Sheet, header_row: int, by_index: dict[int, Column]) -> list[Row]:
+def data_rows(sheet: Sheet, header_row: int, by_index: dict[int, Column]) -> list[Row]:
     rows = []
     first = header_row + 1
     if first < len(sheet.rows) and _is_hint_row(sheet.rows[first], by_index):

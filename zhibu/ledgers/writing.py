@@ -171,6 +171,7 @@ def member_values(member: Member, reveal: bool) -> dict[str, object]:
         "employer": member.employer.name if member.employer else "",
         "region": member.region.code if member.region else "",
         "is_mobile": member.is_mobile,
+        "work_role": member.get_work_role_display() if member.work_role else "",
     }
 
 

@@ -30,6 +30,8 @@ from zhibu.meetings.models import (
 from zhibu.meetings.queries import invitees, is_invited
 from zhibu.notifications.backends import Notice
 from zhibu.notifications.services import notify
+from zhibu.points import services as points
+from zhibu.points.models import PointKind
 from zhibu.registry.models import Member, Organization
 from zhibu.stations.models import Station
 
@@ -183,6 +185,7 @@ def _record_attendance(recorder, meeting: Meeting, member: Member, method: str) 
         changes={"member": [None, member.pk], "method": [None, method]},
     )
     _refresh_lines(meeting, [member.pk])
+    points.award(member, PointKind.MEETING_ATTENDED, meeting, at=meeting.starts_at)
     return Recorded(attendance, created=True)
 
 
@@ -259,6 +262,7 @@ def take_roll_call(actor, meeting: Meeting, present_ids: set[int]) -> int:
         for pk in sorted(present_ids - recorded.keys())
     ]
     Attendance.objects.bulk_create(new)
+    points.award_many([a.member_id for a in new], PointKind.MEETING_ATTENDED, meeting, at=meeting.starts_at)
     taken_back = [
         pk for pk, method in recorded.items() if method == AttendanceMethod.ROLL_CALL and pk not in present_ids
     ]

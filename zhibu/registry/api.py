@@ -263,7 +263,7 @@ def delete_organization(request, org_id: int):
 
 MEMBER_RELATED = ("home_org", "occupation", "employer", "region")
 # What the service takes for an empty value, where a client may send null.
-EMPTY_WHEN_NONE = {"phone": "", "gender": "", "education": "", "activity_orgs": []}
+EMPTY_WHEN_NONE = {"phone": "", "gender": "", "education": "", "work_role": "", "activity_orgs": []}
 
 
 def _member_references(actor, member: Member | None) -> dict[str, tuple[QuerySet, str]]:
@@ -313,6 +313,7 @@ def list_members(request, filters: Query[MemberFilters]):
         party_status=_plain(filters.party_status),
         occupation__code=filters.occupation,
         is_mobile=filters.is_mobile,
+        work_role=_plain(filters.work_role),
         region_id=filters.region,
     )
     return found.select_related(*MEMBER_RELATED).prefetch_related("activity_orgs")

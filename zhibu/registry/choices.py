@@ -81,6 +81,14 @@ class Standing(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
+class WorkRole(models.TextChoices):
+    """Where a member works in the enterprise: plans tailor the learning to it (领学/共学/自学)."""
+
+    LEADERSHIP = "leadership", _("Leadership team")
+    STAFF = "staff", _("Cadres and staff")
+    FRONTLINE = "frontline", _("Front-line staff")
+
+
 class Education(models.TextChoices):
     POSTGRADUATE = "postgraduate", _("Postgraduate")
     BACHELOR = "bachelor", _("Bachelor's degree")

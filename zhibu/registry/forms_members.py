@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from zhibu.core.forms import BootstrapFormMixin, NativeDateInput
 from zhibu.core.scope import Capability
 from zhibu.registry import queries, services
-from zhibu.registry.choices import ETHNICITIES, Education, Gender, PartyStatus, RegionLevel, Standing
+from zhibu.registry.choices import ETHNICITIES, Education, Gender, PartyStatus, RegionLevel, Standing, WorkRole
 from zhibu.registry.models import Member, Occupation, Organization, Region, Unit
 
 EMPTY = "—"
@@ -157,6 +157,12 @@ class MemberForm(BootstrapFormMixin, forms.Form):
         label=_("Region of residence and work"), queryset=Region.objects.none(), required=False, empty_label=EMPTY
     )
     is_mobile = forms.BooleanField(label=_("Mobile member"), required=False)
+    work_role = forms.ChoiceField(
+        label=_("Work role"),
+        choices=NOT_GIVEN + WorkRole.choices,
+        required=False,
+        help_text=_("Learning plans are tailored to it: leaders lead the study, staff study together."),
+    )
 
     def __init__(self, actor, *args, member: Member | None = None, **kwargs):
         self.member = member

@@ -20,6 +20,7 @@ from zhibu.registry.choices import (
     RegionLevel,
     Standing,
     UnitKind,
+    WorkRole,
 )
 from zhibu.registry.pinyin import pinyin_keys
 
@@ -211,6 +212,7 @@ class Member(models.Model):
         Region, verbose_name=_("region of residence and work"), null=True, blank=True, on_delete=models.PROTECT
     )
     is_mobile = models.BooleanField(_("mobile member"), default=False, db_index=True)
+    work_role = models.CharField(_("work role"), max_length=12, choices=WorkRole.choices, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

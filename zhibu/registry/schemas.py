@@ -20,6 +20,7 @@ from zhibu.registry.choices import (
     RegionLevel,
     Standing,
     UnitKind,
+    WorkRole,
 )
 
 # References
@@ -150,6 +151,8 @@ class MemberOut(Schema):
     employer: UnitRef | None
     region: RegionRef | None
     is_mobile: bool
+    work_role: str
+    work_role_label: str
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -164,6 +167,10 @@ class MemberOut(Schema):
     @staticmethod
     def resolve_education_label(member) -> str:
         return str(member.get_education_display())
+
+    @staticmethod
+    def resolve_work_role_label(member) -> str:
+        return str(member.get_work_role_display())
 
     @staticmethod
     def resolve_party_status_label(member) -> str:
@@ -239,6 +246,7 @@ class MemberIn(Schema):
     employer: int | None = None
     region: int | None = None
     is_mobile: bool = False
+    work_role: WorkRole | None = Field(None, description="leadership, staff or frontline; learning plans use it.")
 
 
 class RevealIn(Schema):
@@ -273,5 +281,6 @@ class MemberFilters(Schema):
     party_status: PartyStatus | None = None
     occupation: str | None = Field(None, description="Occupation code.")
     is_mobile: bool | None = None
+    work_role: WorkRole | None = None
     region: int | None = None
     q: str = Field("", description="Name, full pinyin or pinyin initials (zxm finds 张晓明).")

@@ -304,6 +304,7 @@ class MemberInput:
     region: Region | None = None
     is_mobile: bool = False
     activity_orgs: list[Organization] = field(default_factory=list)
+    work_role: str = ""
 
 
 MEMBER_FIELDS = (
@@ -321,6 +322,7 @@ MEMBER_FIELDS = (
     "employer",
     "region",
     "is_mobile",
+    "work_role",
 )
 
 

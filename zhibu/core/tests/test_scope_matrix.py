@@ -36,6 +36,9 @@ APP_CASES = tuple(
         "care.tests.bottom_lines_matrix",
         "materials.tests.matrix_cases",
         "meetings.tests.matrix_cases",
+        "contests.tests.matrix_cases",
+        "points.tests.matrix_cases",
+        "chains.tests.matrix_cases",
     )
 )
 

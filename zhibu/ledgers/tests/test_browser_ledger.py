@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from zhibu.conftest import World, make_id_number, screenshot
+from zhibu.ledgers.columns import MEMBER_COLUMNS
 from zhibu.ledgers.models import LedgerJob
 from zhibu.registry.models import Member
 from zhibu.registry.tests.test_browser_flow import assert_fits_the_screen, log_in
@@ -66,7 +67,10 @@ def test_secretary_imports_fixes_reimports_and_exports(live_server, phone_page, 
     with page.expect_download() as marked:
         page.click("#error-workbook")
     assert (
-        openpyxl.load_workbook(io.BytesIO(Path(marked.value.path()).read_bytes())).worksheets[0].cell(1, 18).value
+        openpyxl.load_workbook(io.BytesIO(Path(marked.value.path()).read_bytes()))
+        .worksheets[0]
+        .cell(1, len(MEMBER_COLUMNS) + 1)
+        .value
         == "错误说明"
     )
     assert_fits_the_screen(page)

@@ -22,6 +22,13 @@ API_PATHS = {
     "/api/v1/members/{member_id}",
     "/api/v1/members/{member_id}/reveal",
     "/api/v1/orgs/{org_id}/bottom-lines",
+    "/api/v1/contests",
+    "/api/v1/contests/{contest_id}/results",
+    "/api/v1/contests/{contest_id}/ranking",
+    "/api/v1/chains",
+    "/api/v1/chains/{chain_id}/figures",
+    "/api/v1/points/mine",
+    "/api/v1/points/mine/entries",
 }
 
 

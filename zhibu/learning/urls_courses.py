@@ -1,0 +1,3 @@
+"""The courses pages of learning."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The plans pages of learning."""
+
+urlpatterns = []

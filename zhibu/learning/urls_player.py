@@ -1,0 +1,3 @@
+"""The player pages of learning."""
+
+urlpatterns = []
