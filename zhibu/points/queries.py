@@ -61,9 +61,12 @@ class Place:
     total: int
 
 
-def ranking(org: Organization) -> QuerySet[Member]:
+def ranking(actor, org: Organization) -> QuerySet[Member] | None:
     """Members whose record is in the organisation's subtree, by the points its policy awarded them
-    (points from other organisations' policies do not count here)."""
+    (points from other organisations' policies do not count here); None while the ranking is off or
+    the actor may not see it."""
+    if not may_see_ranking(actor, org) or not ranking_on(org):
+        return None
     return (
         Member.objects.filter(home_org__path__startswith=org.path, points__organization=org)
         .annotate(total=Sum("points__points"))

@@ -153,8 +153,9 @@ def ranking(request, org_pk: int):
     anyone else, and while it is off, there is no such page."""
     actor = request.user
     org = Organization.objects.filter(pk=org_pk).first()
-    if org is None or not queries.may_see_ranking(actor, org) or not queries.ranking_on(org):
+    found = queries.ranking(actor, org) if org is not None else None
+    if found is None:
         raise Http404
-    page = Paginator(queries.ranking(org), RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(found, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"org": org, "page": page, "places": queries.places(page, page.start_index())}
     return render(request, "points/ranking.html", context)
