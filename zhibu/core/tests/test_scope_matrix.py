@@ -39,6 +39,7 @@ APP_CASES = tuple(
         "contests.tests.matrix_cases",
         "points.tests.matrix_cases",
         "chains.tests.matrix_cases",
+        "learning.tests.matrix_cases",
     )
 )
 
