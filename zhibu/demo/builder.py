@@ -27,6 +27,7 @@ from zhibu.demo.care import CareDemo
 from zhibu.demo.chains import ChainsDemo
 from zhibu.demo.checkins import CheckinDemo
 from zhibu.demo.contests import ContestsDemo
+from zhibu.demo.learning import LearningDemo
 from zhibu.demo.materials import MaterialsDemo
 from zhibu.demo.meetings import MeetingsDemo
 from zhibu.demo.mobility import MobilityDemo
@@ -35,7 +36,15 @@ from zhibu.demo.network import NetworkBuilder
 from zhibu.demo.points import PointsDemo
 from zhibu.mobility.models import Mobility
 from zhibu.registry import services
-from zhibu.registry.choices import BRANCH_KINDS, Gender, OrganizationKind, PartyStatus, RegionLevel, UnitKind
+from zhibu.registry.choices import (
+    BRANCH_KINDS,
+    Gender,
+    OrganizationKind,
+    PartyStatus,
+    RegionLevel,
+    UnitKind,
+    WorkRole,
+)
 from zhibu.registry.models import Member, Occupation, Organization, Region, Unit
 
 SEED = "zhibu-demo-003"
@@ -239,6 +248,7 @@ class DemoBuilder:
         self.deliveries = MaterialsDemo(self.admin, SEED).build()
         ContestsDemo(self.admin, SEED).build()
         ChainsDemo(self.admin, SEED).build()
+        LearningDemo(self.admin, SEED).build()
         PointsDemo(self.admin, SEED).build()  # after the events it backfills from
         # Contacts and back-dated 报到 above are loaded in bulk, past the services that keep the lines.
         bottom_lines_kept.rebuild()
@@ -500,6 +510,7 @@ class DemoBuilder:
             district = rng.choice(plan.joint_districts or [district])
         status, joined_on, full_member_on = self._party_record(person.birth_date)
         name_pinyin, name_initials = self.name_keys(person.name)
+        occupation = occupation or self._occupation(plan, is_mobile)
         member = Member(
             name=person.name,
             name_pinyin=name_pinyin,
@@ -512,7 +523,8 @@ class DemoBuilder:
             joined_on=joined_on,
             full_member_on=full_member_on,
             home_org_id=branch.org.pk,
-            occupation_id=self.occupations.get(occupation or self._occupation(plan, is_mobile)),
+            occupation_id=self.occupations.get(occupation),
+            work_role=data.WORK_ROLES.get(occupation, WorkRole.FRONTLINE),
             employer_id=plan.unit.pk,
             region=rng.choice(self.street_regions[district.code]),
             is_mobile=is_mobile,

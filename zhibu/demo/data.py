@@ -8,7 +8,7 @@ Company, park and building names are invented; region codes are real GB/T 2260 c
 
 from dataclasses import dataclass
 
-from zhibu.registry.choices import UnitKind
+from zhibu.registry.choices import UnitKind, WorkRole
 
 SEED_MEMBERS = 3449
 SEED_MOBILE = 1087
@@ -185,6 +185,13 @@ FRONT_LINE_PLATFORM = (
 OFFICE = (("manager", 40), ("clerk", 40), ("technician", 15), ("other", 5))
 OFFICE_SHARE = 0.14  # of members who are not mobile
 OFFICE_SHARE_MOBILE = 0.03
+# The enterprise's leadership team are its managers; the other office staff are cadres and staff (领学/共学/自学).
+WORK_ROLES = {
+    "manager": WorkRole.LEADERSHIP,
+    "clerk": WorkRole.STAFF,
+    "technician": WorkRole.STAFF,
+    "other": WorkRole.STAFF,
+}
 
 EDUCATION = (
     ("junior_or_below", 18),

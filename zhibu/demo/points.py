@@ -1,7 +1,7 @@
 """Demo points (积分), through the services: points stay off everywhere but in one company, the
 courier's, whose committee turns them on with its own rules (and leaves the ranking off). The
 entries come from what the records show its members did: the courier's meetings and chain sessions
-of the past year, and the company's meetings of the last weeks; awarded as the hooks would have
+of the past year, the company's meetings of the last weeks and the lessons its members finished; awarded as the hooks would have
 awarded them, so that the same events would not be counted twice."""
 
 import datetime
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zhibu.accounts.models import User
 from zhibu.chains.models import Attendee
+from zhibu.learning.models import Progress
 from zhibu.meetings.models import Attendance, Meeting
 from zhibu.points import services
 from zhibu.points.models import PointKind, PointsEntry
@@ -42,6 +43,7 @@ class PointsDemo:
             services.set_rule(self.admin, company, rule)
         self._meetings(company)
         self._chain_sessions(company)
+        self._lessons(company)
         return PointsEntry.objects.count()
 
     def _meetings(self, company: Organization) -> None:
@@ -67,3 +69,10 @@ class PointsDemo:
             by_session.setdefault(row.session_id, (row.session, []))[1].append(row.member_id)
         for session, members in by_session.values():
             services.award_many(members, PointKind.CHAIN_SESSION_ATTENDED, session, at=session.starts_at)
+
+    def _lessons(self, company: Organization) -> None:
+        finished = Progress.objects.filter(member__home_org__path__startswith=company.path, completed_at__isnull=False)
+        for progress in finished.select_related("lesson").order_by("completed_at", "pk"):
+            services.award_many(
+                [progress.member_id], PointKind.LESSON_COMPLETED, progress.lesson, at=progress.completed_at
+            )

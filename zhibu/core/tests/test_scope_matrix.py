@@ -40,6 +40,9 @@ APP_CASES = tuple(
         "points.tests.matrix_cases",
         "chains.tests.matrix_cases",
         "learning.tests.matrix_cases",
+        "learning.tests.matrix_courses",
+        "learning.tests.matrix_player",
+        "learning.tests.matrix_plans",
     )
 )
 

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.test import override_settings
 
 from zhibu.accounts.models import User
+from zhibu.learning.models import Progress
 from zhibu.meetings.models import Attendance
 from zhibu.points import queries, services
 from zhibu.points.models import PointKind, PointsEntry, PointsPolicy
@@ -29,9 +30,11 @@ def test_the_demo_turns_points_on_for_the_couriers_company_only(db):
     assert set(entries.values_list("organization", flat=True)) == {company.pk}
     mine = entries.filter(member=courier.member)
     kinds = set(mine.values_list("kind", flat=True))
-    assert kinds == {PointKind.MEETING_ATTENDED, PointKind.CHAIN_SESSION_ATTENDED}
+    assert kinds == {PointKind.MEETING_ATTENDED, PointKind.CHAIN_SESSION_ATTENDED, PointKind.LESSON_COMPLETED}
     meetings = Attendance.objects.filter(member=courier.member, meeting__is_cancelled=False).count()
     assert mine.filter(kind=PointKind.MEETING_ATTENDED).count() == meetings
+    lessons = Progress.objects.filter(member=courier.member).exclude(completed_at=None).count()
+    assert mine.filter(kind=PointKind.LESSON_COMPLETED).count() == lessons
     assert queries.own_total(courier) == mine.aggregate(total=Sum("points"))["total"] > 0
     # Elsewhere points stay off.
     secretary2 = User.objects.get(username="secretary2")

@@ -27,6 +27,7 @@ API_PATHS = {
     "/api/v1/contests/{contest_id}/ranking",
     "/api/v1/chains",
     "/api/v1/chains/{chain_id}/figures",
+    "/api/v1/lessons/{lesson_id}/progress",
     "/api/v1/points/mine",
     "/api/v1/points/mine/entries",
 }
