@@ -21,6 +21,7 @@ from zhibu.accounts.api import AUTH
 from zhibu.accounts.api import router as accounts_router
 from zhibu.care.bottomlines.api import router as bottom_lines_router
 from zhibu.chains.api import router as chains_router
+from zhibu.checkins.api import router as checkins_router
 from zhibu.contests.api import router as contests_router
 from zhibu.learning.api import router as learning_router
 from zhibu.points.api import router as points_router
@@ -54,6 +55,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", registry_router)
 api.add_router("/", stations_router)
+api.add_router("/", checkins_router)
 api.add_router("/", bottom_lines_router)
 api.add_router("/", learning_router)
 api.add_router("/", contests_router)

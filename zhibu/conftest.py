@@ -26,6 +26,16 @@ from zhibu.registry.choices import OrganizationKind, RegionLevel
 from zhibu.registry.models import Occupation, Organization, Region
 
 PASSWORD = "correct-horse-battery"
+# The system Chromium, headless in a container: no sandbox or GPU, nothing fetched in the background.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
 
 
 def make_id_number(region: str = "440305", birth: str = "19900101", sequence: int = 123) -> str:
@@ -174,15 +184,7 @@ def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
+            args=list(CHROMIUM_ARGS),
         )
         yield browser
         browser.close()

@@ -38,6 +38,11 @@ CASES: dict[str, Case] = {
     "checkins:figures": Case(allowed=FIGURES, denied=403),
     "checkins:list": Case(allowed=FIGURES, denied=403, marker=("赵敏", SEES_ROUTED)),
     "checkins:detail": Case(args=routed, allowed=SEES_ROUTED),
+    # Only an account linked to a member record reports in with one tap; the others are told so.
+    "api-1.0.0:submit_checkin": Case(
+        method="post", body=lambda w: {"code": w.checkin_code}, api=True, allowed={"courier"}, ok=201, denied=403
+    ),
+    "api-1.0.0:list_own_checkins": Case(api=True, allowed=SIGNED_IN),
     "checkins:verify": Case(args=lambda w: [w.waiting_checkin.pk], method="post", allowed=STAFF, ok=302),
     "checkins:accept": Case(args=routed, method="post", allowed=EDIT_A1, ok=302, visible=SEES_ROUTED),
     "checkins:redirect": Case(args=routed, allowed=EDIT_A1, visible=SEES_ROUTED),

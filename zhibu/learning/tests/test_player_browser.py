@@ -7,7 +7,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from zhibu.conftest import CHROMIUM, World, screenshot
+from zhibu.conftest import CHROMIUM, CHROMIUM_ARGS, World, screenshot
 from zhibu.learning.models import Progress, Tag
 from zhibu.learning.tests import matrix_cases
 from zhibu.registry.tests.test_browser_flow import assert_fits_the_screen, log_in
@@ -22,16 +22,7 @@ def audio_browser(chromium):
     """A second system Chromium of the same Playwright, allowed to play media without a tap."""
     browser = chromium.browser_type.launch(
         executable_path=CHROMIUM,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--autoplay-policy=no-user-gesture-required",
-        ],
+        args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
     )
     yield browser
     browser.close()

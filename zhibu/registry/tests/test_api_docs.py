@@ -15,6 +15,8 @@ API_PATHS = {
     "/api/v1/stations",
     "/api/v1/stations/nearest",
     "/api/v1/stations/{station_id}",
+    "/api/v1/checkins",
+    "/api/v1/checkins/mine",
     "/api/v1/organizations",
     "/api/v1/organizations/{org_id}",
     "/api/v1/organizations/{org_id}/move",
