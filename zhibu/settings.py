@@ -161,6 +161,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+# A PostgreSQL read replica for lists and statistics (zhibu/core/replica.py says what goes there).
+ZHIBU_REPLICA_MAX_LAG_SECONDS = float(env_str("ZHIBU_REPLICA_MAX_LAG_SECONDS", "30"))
+if env_str("ZHIBU_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("ZHIBU_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+    )
+    if TESTING:  # the test suite has no replica: the test database stands in for it
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["zhibu.core.replica.ReplicaRouter"]
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["zhibu.accounts.backends.UsernameOrPhoneBackend"]
 PASSWORD_HASHERS = [

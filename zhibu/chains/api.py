@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from zhibu.chains import queries
+from zhibu.core.replica import reading_from_replica
 from zhibu.registry.schemas import OrganizationRef
 
 router = Router(tags=["chains"])
@@ -72,6 +73,7 @@ def list_chains(request):
 
 
 @router.get("/chains/{chain_id}/figures", response=FiguresOut)
+@reading_from_replica()
 def chain_figures(request, chain_id: int, filters: Query[YearQuery]):
     actor = request.auth
     chain = get_object_or_404(_counted(actor), pk=chain_id)

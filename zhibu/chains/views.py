@@ -17,6 +17,7 @@ from zhibu.chains import queries, services
 from zhibu.chains.forms import AddParticipantsForm, ChainForm, MaterialForm, SearchForm, SessionForm, YearForm
 from zhibu.chains.models import Attendee, Chain, Invitation, Material, Reply, Session
 from zhibu.core.forms import add_service_errors
+from zhibu.core.replica import reading_from_replica
 from zhibu.core.scope import Capability
 from zhibu.meetings import files
 from zhibu.registry.models import Organization
@@ -421,6 +422,7 @@ def material_delete(request, pk: int):
 
 
 @login_required
+@reading_from_replica()
 def figures(request, pk: int):
     actor = request.user
     chain = _chain(actor, pk)

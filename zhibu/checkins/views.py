@@ -19,6 +19,7 @@ from zhibu.checkins import codes, poster, queries, services
 from zhibu.checkins.forms import ClaimForm, CorrectionForm, PeriodForm, RedirectForm
 from zhibu.checkins.models import CheckInState
 from zhibu.core.forms import add_service_errors
+from zhibu.core.replica import reading_from_replica
 from zhibu.core.scope import Capability
 from zhibu.stations.models import Station
 
@@ -228,6 +229,7 @@ def _require_figures(actor) -> None:
 
 
 @login_required
+@reading_from_replica()
 def figures(request):
     _require_figures(request.user)
     form = PeriodForm(request.GET or None)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import PatchDict, Query, Router, Status
 from ninja.pagination import paginate
 
+from zhibu.core.replica import reading_from_replica
 from zhibu.registry import queries, services
 from zhibu.registry.models import Member, Occupation, Organization
 from zhibu.registry.schemas import (
@@ -298,6 +299,7 @@ def _visible_member(actor, pk: int) -> Member:
 
 
 @members.get("", response=list[MemberOut])
+@reading_from_replica()  # outside @paginate, which runs the query
 @paginate
 def list_members(request, filters: Query[MemberFilters]):
     actor = request.auth

@@ -6,6 +6,7 @@ Outside the scope an object simply does not exist for the actor (views answer 40
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from zhibu.core.replica import reading_from_replica
 from zhibu.core.scope import Capability, any_prefix
 from zhibu.registry.choices import PartyStatus
 from zhibu.registry.models import Member, Organization, Region, Unit
@@ -31,6 +32,7 @@ def children(actor, org: Organization) -> QuerySet[Organization]:
 FEW_SIBLINGS = 20
 
 
+@reading_from_replica()
 def with_member_counts(orgs: QuerySet[Organization]) -> list[Organization]:
     """Annotate each organisation with the number of members in its whole subtree.
 
@@ -112,6 +114,7 @@ def regions(actor) -> QuerySet[Region]:
     return Region.objects.all() if actor.scope.can(Capability.VIEW) else Region.objects.none()
 
 
+@reading_from_replica()
 def key_counts(actor) -> dict[str, int]:
     """Key figures of the registry within the actor's scope, in two aggregate queries."""
     figures = members(actor).aggregate(

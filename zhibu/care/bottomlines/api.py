@@ -6,6 +6,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhibu.care.bottomlines import queries
 from zhibu.care.bottomlines.queries import ALL_THREE, LINES, Counts
+from zhibu.core.replica import reading_from_replica
 from zhibu.registry import queries as registry_queries
 from zhibu.registry.schemas import OrganizationRef
 
@@ -50,6 +51,7 @@ def _figures(organization, counts: Counts) -> dict:
 
 
 @router.get("/orgs/{org_id}/bottom-lines", response=BottomLinesOut)
+@reading_from_replica()
 def bottom_lines(request, org_id: int, filters: Query[PeriodQuery]):
     """Mobile members of the organisation's subtree found, reached by the materials and at
     organisational life in the period, with the same figures for each child organisation."""

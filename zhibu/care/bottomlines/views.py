@@ -18,6 +18,7 @@ from zhibu.care.bottomlines.queries import ALL_THREE, LINE_LABELS, LINES, Counts
 from zhibu.care.models import Pairing
 from zhibu.core import audit
 from zhibu.core.downloads import attachment
+from zhibu.core.replica import reading_from_replica
 from zhibu.registry import queries as registry_queries
 from zhibu.registry.models import Organization
 from zhibu.registry.views.chosen import chosen_organization, visible_organization
@@ -72,6 +73,7 @@ def _row(org: Organization, counts: Counts, period: Period) -> dict:
 
 
 @login_required
+@reading_from_replica()
 def index(request):
     actor = request.user
     org = chosen_organization(actor, request.GET.get("org"))
@@ -94,6 +96,7 @@ def index(request):
 
 
 @login_required
+@reading_from_replica()
 def missing(request, pk: int, line: str):
     """The members of the subtree who miss a line (or, for "all", any line), with what to do."""
     if line not in (*LINES, ALL_THREE):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhibu.care import queries as care_queries
 from zhibu.core.forms import add_service_errors
+from zhibu.core.replica import reading_from_replica
 from zhibu.core.scope import Capability
 from zhibu.mobility import queries as mobility_queries
 from zhibu.registry import queries, services
@@ -46,6 +47,7 @@ def _editable_member(actor, pk: int) -> Member:
 
 
 @login_required
+@reading_from_replica()
 def member_list(request):
     form = MemberFilterForm(request.user, request.GET)
     page = Paginator(form.results(), PAGE_SIZE).get_page(request.GET.get("page"))
