@@ -78,10 +78,13 @@ def _model_of(object_type: str):
 
 
 def _model_field(model, name: str):
+    """The model's own field of that name; a reverse relation (a freeze's "members" count on an
+    organisation) has no label of its own, so it is not one."""
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except (AttributeError, FieldDoesNotExist):
         return None
+    return None if field.auto_created and not field.concrete else field
 
 
 def _field_label(model, name: str) -> str:
