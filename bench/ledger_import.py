@@ -88,6 +88,63 @@ def write_ledger(path: Path, rows: int) -> None:
     book.close()
 
 
+def read_raw(ledger: Path) -> float:
+    """The limit of an import: reading every cell of the workbook, nothing else."""
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    book = CalamineWorkbook.from_path(str(ledger))
+    for sheet in book.sheet_names:
+        book.get_sheet_by_name(sheet).to_python()
+    return time.perf_counter() - started
+
+
+EXPORT = """
+import io, json, time
+import xlsxwriter
+from django.db import connection
+from zhibu.core.scope import SystemActor
+from zhibu.ledgers import services
+from zhibu.registry.models import Organization
+org = Organization.objects.get(code="bench")
+started = time.perf_counter()
+name, data = services.render_export(SystemActor("bench"), org, {"per_branch": False, "reveal": False, "format": "xlsx"})
+exported = time.perf_counter() - started
+started = time.perf_counter()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT m.name, m.gender, m.ethnicity, m.education, m.party_status, m.joined_on, m.full_member_on, "
+                   "o.name, m.is_mobile FROM registry_member m JOIN registry_organization o ON o.id = m.home_org_id "
+                   "ORDER BY o.path, m.name_pinyin, m.id")
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    sheet = book.add_worksheet()
+    for row, values in enumerate(cursor):
+        sheet.write_row(row, 0, [str(value) if value is not None else "" for value in values])
+    book.close()
+print(json.dumps({"exported": exported, "limit": time.perf_counter() - started, "bytes": len(data)}))
+"""
+
+
+def export_times(manage: list[str], env: dict) -> tuple[float, float]:
+    done = subprocess.run([*manage, "shell", "-c", EXPORT], env=env, capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures["exported"], figures["limit"]
+
+
+def result(operation: str, seconds: float, baseline: str, limit: float, rows: int) -> None:
+    """One run of each: its time stands for the median and the 95th percentile."""
+    line = {
+        "operation": f"{operation} of {rows:,} rows",
+        "median_ms": round(seconds * 1000),
+        "p95_ms": round(seconds * 1000),
+        "baseline": baseline,
+        "baseline_median_ms": round(limit * 1000),
+        "ratio": round(seconds / limit, 2),
+        "rows_per_s": round(rows / seconds),
+    }
+    print("BENCH-RESULT " + json.dumps(line, ensure_ascii=False), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
@@ -112,6 +169,8 @@ def main() -> None:
         print(
             f"generated {args.rows:,} rows ({ledger.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
         )
+        raw_read = read_raw(ledger)
+        print(f"raw read of the workbook (calamine, every cell): {raw_read:.1f} s")
         for label, extra in (
             ("dry run (check only)", ["--dry-run"]),
             ("import (check, encrypt, commit)", []),
@@ -136,6 +195,11 @@ def main() -> None:
             if done.returncode:
                 print(done.stderr[-2000:], file=sys.stderr)
                 sys.exit(1)
+            if not extra and report.get("created"):
+                result("ledger import", elapsed, "raw read of the spreadsheet", raw_read, args.rows)
+        exported, limit = export_times(manage, env)
+        print(f"export of the whole ledger (.xlsx): {exported:.1f} s; writing the same rows raw: {limit:.1f} s")
+        result("ledger export", exported, "the same rows read by SQL and written raw with XlsxWriter", limit, args.rows)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,189 @@
+"""Benchmark operations of the registry on a filled database (run by bench/suite.py in a child process
+with DJANGO_SETTINGS_MODULE and the data folder set): the member list page and the API list at the
+top of the tree and at a branch, member search by name and by pinyin initials, and member counts for
+a subtree. Each is timed with its limit on the same data in the same run:
+
+- pages and API lists: a bare Django view through the same client, middleware and session, which
+  runs the hand-written SQL of the same page of rows (and its count) and returns them unrendered;
+- searches and counts: the hand-written SQL of the same result.
+
+Prints one line `BENCH-RESULT {json}` per operation."""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+import django
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhibu.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.http import JsonResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+from zhibu.accounts.models import User  # noqa: E402
+from zhibu.registry import queries  # noqa: E402
+from zhibu.registry.models import Member, Organization  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+PAGE = 50
+
+
+def percentile_95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timed(work, runs: int = RUNS) -> tuple[float, float]:
+    work()  # warm the caches once, as a server that has been running would have them
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times), percentile_95(times)
+
+
+def report(operation: str, work, baseline_name: str, baseline, **facts) -> None:
+    median, p95 = timed(work)
+    limit_median, limit_p95 = timed(baseline)
+    print(
+        "BENCH-RESULT "
+        + json.dumps(
+            {
+                "operation": operation,
+                "median_ms": round(median * 1000, 2),
+                "p95_ms": round(p95 * 1000, 2),
+                "baseline": baseline_name,
+                "baseline_median_ms": round(limit_median * 1000, 2),
+                "baseline_p95_ms": round(limit_p95 * 1000, 2),
+                "ratio": round(median / limit_median, 2) if limit_median else None,
+                **facts,
+            },
+            ensure_ascii=False,
+        ),
+        flush=True,
+    )
+
+
+def rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# The members of a subtree, the first page in the list's order, and their count: by hand.
+MEMBER_PAGE_SQL = (
+    "SELECT m.id, m.name, m.gender, m.party_status, m.is_mobile, o.name FROM registry_member m "
+    "JOIN registry_organization o ON o.id = m.home_org_id WHERE o.path LIKE %s "
+    "ORDER BY m.name_pinyin, m.id LIMIT %s"
+)
+MEMBER_COUNT_SQL = (
+    "SELECT COUNT(*) FROM registry_member m JOIN registry_organization o ON o.id = m.home_org_id WHERE o.path LIKE %s"
+)
+
+
+def bare_member_page(request):
+    """The limit of a list request: the same client, middleware and session, the hand-written SQL."""
+    prefix = request.GET["prefix"] + "%"
+    found = rows(MEMBER_PAGE_SQL, (prefix, PAGE))
+    total = rows(MEMBER_COUNT_SQL, (prefix,))[0][0]
+    return JsonResponse({"count": total, "rows": [list(row) for row in found]})
+
+
+urlpatterns = [path("bench/bare-members/", bare_member_page), path("", include("zhibu.urls"))]
+
+
+def signed_in(username: str) -> Client:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def ok(client: Client, url: str):
+    def get():
+        response = client.get(url, secure=True)  # production settings send plain HTTP to HTTPS
+        assert response.status_code == 200, (url, response.status_code)
+
+    return get
+
+
+def main() -> None:
+    top = Organization.get_root_nodes().order_by("path").first()
+    secretary = User.objects.get(username="secretary")
+    branch = secretary.grants.select_related("organization").get().organization
+    members_total = Member.objects.count()
+    admin, clerk = signed_in("admin"), signed_in("secretary")
+    with override_settings(ROOT_URLCONF=__name__):
+        for where, client, org in (("top of the tree", admin, top), ("a branch", clerk, branch)):
+            in_subtree = Member.objects.filter(home_org__path__startswith=org.path).count()
+            bare = ok(client, f"/bench/bare-members/?prefix={org.path}")
+            facts = {"members": members_total, "in_subtree": in_subtree}
+            report(
+                f"member list page, {where}", ok(client, f"/registry/members/?org={org.pk}"), "bare view", bare, **facts
+            )
+            report(f"member API list, {where}", ok(client, f"/api/v1/members?org={org.pk}"), "bare view", bare, **facts)
+
+    actor = User.objects.get(username="admin")
+    sample = Member.objects.order_by("pk")[members_total // 2]
+    name_part = sample.name[1:] or sample.name
+    initials = sample.name_initials
+    report(
+        "member search by name",
+        lambda: list(queries.search_members(actor, text=name_part).order_by("name_pinyin", "pk")[:PAGE]),
+        "hand-written SQL",
+        lambda: rows(
+            "SELECT m.id FROM registry_member m WHERE m.name LIKE %s ORDER BY m.name_pinyin, m.id LIMIT %s",
+            (f"%{name_part}%", PAGE),
+        ),
+        members=members_total,
+    )
+    upper = initials[:-1] + chr(ord(initials[-1]) + 1)
+    report(
+        "member search by pinyin initials",
+        lambda: list(queries.search_members(actor, text=initials).order_by("name_pinyin", "pk")[:PAGE]),
+        "hand-written SQL",
+        lambda: rows(
+            "SELECT m.id FROM registry_member m WHERE (m.name_initials >= %s AND m.name_initials < %s) "
+            "OR (m.name_pinyin >= %s AND m.name_pinyin < %s) ORDER BY m.name_pinyin, m.id LIMIT %s",
+            (initials, upper, initials, upper, PAGE),
+        ),
+        members=members_total,
+    )
+    children = list(Organization.objects.filter(path__startswith=top.path, depth=top.depth + 1).order_by("path"))
+    length = len(top.path) + Organization.steplen
+    report(
+        "member counts of a subtree's children",
+        lambda: queries.with_member_counts(Organization.objects.filter(pk__in=[child.pk for child in children])),
+        "hand-written SQL",
+        lambda: rows(
+            "SELECT SUBSTR(o.path, 1, %s), COUNT(*) FROM registry_member m "
+            "JOIN registry_organization o ON o.id = m.home_org_id WHERE o.path LIKE %s GROUP BY 1",
+            (length, top.path + "%"),
+        ),
+        organisations=len(children),
+        members=members_total,
+    )
+    report(
+        "key figures of the registry, whole tree",
+        lambda: queries.key_counts(actor),
+        "hand-written SQL",
+        lambda: (
+            rows(
+                "SELECT COUNT(*), SUM(CASE WHEN is_mobile THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN party_status = 'full' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN party_status = 'probationary' THEN 1 ELSE 0 END) FROM registry_member"
+            ),
+            rows("SELECT COUNT(*) FROM registry_organization"),
+        ),
+        members=members_total,
+    )
+
+
+if __name__ == "__main__":
+    main()
