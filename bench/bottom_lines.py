@@ -102,10 +102,10 @@ if not FILLED:
     stamp = "'" + now.strftime("%Y-%m-%d %H:%M:%S") + ("+00'" if postgres else "'")
     run("INSERT INTO registry_member (name, name_pinyin, name_initials, gender, ethnicity, birth_date, id_number_sealed, "
         "id_number_digest, phone_sealed, phone_digest, education, party_status, standing, joined_on, home_org_id, "
-        "is_mobile, created_at, updated_at) " + series(MEMBERS,
+        "is_mobile, work_role, created_at, updated_at) " + series(MEMBERS,
         f"'党员' || CAST(i AS TEXT), 'dang yuan', 'dy', 'male', '01', {day(0)}, '', 'd' || CAST(i AS TEXT), '', '', '', "
         f"CASE WHEN i % 13 = 0 THEN 'probationary' ELSE 'full' END, 'normal', {day(0)}, {first_branch} + i % {branches}, "
-        f"i % {MOBILE_EVERY} < 3, {stamp}, {stamp}"))
+        f"i % {MOBILE_EVERY} < 3, 'frontline', {stamp}, {stamp}"))
     first_member = first_id("registry_member")
     # Mobile members are those with i % 10 in (0, 1, 2): the n-th of them is member i = 10 * (n // 3) + n % 3.
     MOBILE = MEMBERS * 3 // MOBILE_EVERY

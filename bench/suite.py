@@ -189,7 +189,7 @@ def fmt_ms(value: float) -> str:
 
 
 def write_markdown(path: Path, text: str) -> None:
-    current = path.read_text()
+    current = path.read_text() if path.exists() else ""
     block = f"{BEGIN}\n{text}\n{END}"
     if BEGIN in current:
         head, rest = current.split(BEGIN, 1)

@@ -42,9 +42,11 @@ def prepare(world) -> None:
     from zhibu.learning.models import LessonKind, Tag
 
     admin = world.root_user
+    # get_or_create: a transactional test before this one may have flushed the migration's tags.
+    safety, _ = Tag.objects.get_or_create(name="安全生产")
     world.course = services.create_course(
         admin,
-        services.CourseInput(world.company_a, "安全生产十讲", "每讲十分钟", [Tag.objects.get(name="安全生产")]),
+        services.CourseInput(world.company_a, "安全生产十讲", "每讲十分钟", [safety]),
     )
     world.chapter = services.create_chapter(admin, world.course, "第一章 交通安全")
     world.audio_lesson = services.create_lesson(

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from zhibu.conftest import CHROMIUM, CHROMIUM_ARGS, World, screenshot
-from zhibu.learning.models import Progress, Tag
+from zhibu.learning.models import Progress
 from zhibu.learning.tests import matrix_cases
 from zhibu.registry.tests.test_browser_flow import assert_fits_the_screen, log_in
 
@@ -30,8 +30,6 @@ def audio_browser(chromium):
 
 @pytest.fixture
 def learning_world():
-    # get_or_create: a transactional test before this one may have flushed the migration rows.
-    Tag.objects.get_or_create(name="安全生产")
     world = World()
     matrix_cases.prepare(world)
     return world
