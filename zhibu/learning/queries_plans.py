@@ -266,16 +266,6 @@ def member_rows(plan: Plan, total: int, unfinished_only: bool = False) -> QueryS
 # The member's side
 
 
-def in_group(plan: Plan, member: Member) -> bool:
-    return (
-        member.standing == Standing.NORMAL
-        and member.home_org.path.startswith(plan.target_org.path)
-        and (not plan.work_role or plan.work_role == member.work_role)
-        and (not plan.occupation_id or plan.occupation_id == member.occupation_id)
-        and (not plan.mobile_only or member.is_mobile)
-    )
-
-
 def member_plans(member: Member | None) -> QuerySet[Plan]:
     """Every plan whose group holds the member, whenever it runs."""
     if member is None or member.standing != Standing.NORMAL:
