@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhibu.core.tests.lists import GROWERS, LISTS, NOT_LISTS, setup
-from zhibu.core.tests.test_scope_matrix import MATRIX, matrix_world, url_names
+from zhibu.core.tests.test_scope_matrix import MATRIX, built_world, matrix_world, url_names
 
-__all__ = ["matrix_world"]  # the fixture, used by name below
+__all__ = ["built_world", "matrix_world"]  # the fixtures, used by name below
 
 # Names that mark a list: a new URL named like this must be in LISTS (or in NOT_LISTS, with a reason).
 LIST_NAME = re.compile(

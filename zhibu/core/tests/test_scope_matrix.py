@@ -9,9 +9,11 @@ import importlib
 import json
 
 import pytest
+from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from zhibu.conftest import make_id_number
+from zhibu.conftest import World, make_id_number
+from zhibu.core import audit_guard
 from zhibu.core.tests.matrix import (
     A1_EDIT,
     A1_VIEW,
@@ -229,8 +231,29 @@ def test_every_url_is_in_the_matrix():
     assert MATRIX.keys() - names == set(), "these MATRIX entries name no URL"
 
 
+@pytest.fixture(scope="module")
+def built_world(django_db_setup, django_db_blocker):
+    """The world and every app's records, built once for the module's 2,000-odd cases.
+
+    It lives in a transaction that is rolled back when the module ends; each case runs in a
+    savepoint inside it (pytest-django's `db`), so what a case writes is gone before the next.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        audit_guard.install(connection)
+        world = World()
+        _prepare(world)
+        yield world
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def matrix_world(world):
+def matrix_world(db, built_world):
+    # Files are not rolled back with the database: a discarded job removes its own.
+    _seal_ledger_files(built_world)
+    return built_world
+
+
+def _prepare(world):
     from zhibu.accounts.services import create_api_token
     from zhibu.registry import services
     from zhibu.registry.choices import OrganizationKind, RegionLevel
@@ -249,11 +272,9 @@ def matrix_world(world):
     world.import_job, world.export_job = _ledger_jobs(world)
     for module in APP_CASES:
         module.prepare(world)
-    return world
 
 
 def _ledger_jobs(world):
-    from zhibu.ledgers import files
     from zhibu.ledgers.models import LedgerJob
 
     secretary = world.users["secretary"]
@@ -265,7 +286,6 @@ def _ledger_jobs(world):
         file_name="a1.xlsx",
         result={"error_count": 1, "errors": [{"sheet": "s", "row": 2, "column": "姓名", "message": "x"}]},
     )
-    files.seal(import_job.pk, files.ERRORS, b"marked workbook")
     export_job = LedgerJob.objects.create(
         kind=LedgerJob.Kind.EXPORT,
         organization=world.branch_a1,
@@ -274,8 +294,14 @@ def _ledger_jobs(world):
         file_name="a1.xlsx",
         result={"rows": 2},
     )
-    files.seal(export_job.pk, "export", b"exported workbook")
     return import_job, export_job
+
+
+def _seal_ledger_files(world):
+    from zhibu.ledgers import files
+
+    files.seal(world.import_job.pk, files.ERRORS, b"marked workbook")
+    files.seal(world.export_job.pk, "export", b"exported workbook")
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
