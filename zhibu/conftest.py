@@ -9,12 +9,14 @@ city (市委组织部, committee)
         └── branch-b1 (B 公司党支部)        ← secretary2; member 赵敏
 """
 
+import contextlib
 import datetime
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import translation
 
 from zhibu.accounts.models import User
@@ -143,6 +145,19 @@ class World:
 @pytest.fixture
 def world(db):
     return World()
+
+
+@contextlib.contextmanager
+def records_for_the_module(django_db_blocker):
+    """For a module-scoped fixture: records written once for a whole module, in a transaction
+    rolled back when the module ends. Each test runs in a savepoint inside it (pytest-django's
+    `db`), so what a test writes is gone before the next; files are not rolled back."""
+    from zhibu.core import audit_guard
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        audit_guard.install(connection)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ import importlib
 import json
 
 import pytest
-from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from zhibu.conftest import World, make_id_number
-from zhibu.core import audit_guard
+from zhibu.conftest import World, make_id_number, records_for_the_module
 from zhibu.core.tests.matrix import (
     A1_EDIT,
     A1_VIEW,
@@ -233,17 +231,11 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture(scope="module")
 def built_world(django_db_setup, django_db_blocker):
-    """The world and every app's records, built once for the module's 2,000-odd cases.
-
-    It lives in a transaction that is rolled back when the module ends; each case runs in a
-    savepoint inside it (pytest-django's `db`), so what a case writes is gone before the next.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        audit_guard.install(connection)
+    """The world and every app's records, built once for the module's 2,000-odd cases."""
+    with records_for_the_module(django_db_blocker):
         world = World()
         _prepare(world)
         yield world
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
