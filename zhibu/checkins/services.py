@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from zhibu.accounts.models import RoleGrant, User
 from zhibu.care.bottomlines import kept
 from zhibu.checkins.models import CheckIn, CheckInState, PendingReason, RouteRule, StationDay, StationVisit, Via
 from zhibu.checkins.routing import route
-from zhibu.core import audit
+from zhibu.core import audit, partitions
 from zhibu.core.crypto import blind_index
 from zhibu.core.identity import validate_id_number, validate_phone
 from zhibu.core.privacy import has_personal_number
@@ -308,7 +308,9 @@ def purge_whereabouts(now: datetime.datetime | None = None) -> dict[str, int]:
     """Visits past the retention period, and 报到 that never matched anyone (they hold the
     encrypted numbers someone typed). Daily counts and verified 报到 stay."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.STATION_VISIT_RETENTION_DAYS)
-    visits, _by_model = StationVisit.objects.filter(at__lt=cutoff).delete()
+    # On PostgreSQL whole months go at once, as tables dropped; the rest row by row.
+    visits = partitions.drop_months_before(connection, StationVisit._meta.db_table, cutoff)
+    visits += StationVisit.objects.filter(at__lt=cutoff).delete()[0]
     unmatched, _by_model = CheckIn.objects.filter(state__in=WAITING_STATES, submitted_at__lt=cutoff).delete()
     if visits or unmatched:
         audit.record(
