@@ -6,8 +6,9 @@ Each benchmark runs in its own child process on a fresh database (a temporary da
 PostgreSQL a database made for it and dropped after) and prints `BENCH-RESULT {json}` lines: the
 median and 95th-percentile times of an operation and of its limit on the same data in the same run
 (hand-written SQL for an aggregate, a raw read of the spreadsheet for an import, a bare Django view
-for a request). This gathers them with the machine they ran on into bench-results.json and a
-Markdown table between the suite's markers in BENCHMARKS.md.
+for a request). This gathers them with the machine they ran on into bench-results.json (one report per scale)
+and a Markdown table per scale between the suite's markers in BENCHMARKS.md. A run of some
+benchmarks (--only, --skip) replaces their rows of that scale and keeps the others.
 
     make bench                          # BENCH_SCALE=100k
     BENCH_SCALE=1m make bench           # hours, not minutes
@@ -38,10 +39,13 @@ SCALES = {
         "ledger_rows": 1_000,
         "tokens": 100,
         "load_seconds": 3,
-    },  # that the suite runs, in its test
+    },  # that the harness runs, in minutes
 }
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
-BEGIN, END = "<!-- bench-suite:begin -->", "<!-- bench-suite:end -->"
+
+
+def markers(scale: str) -> tuple[str, str]:
+    return f"<!-- bench-suite:{scale}:begin -->", f"<!-- bench-suite:{scale}:end -->"
 
 
 def fresh_keys() -> dict[str, str]:
@@ -165,37 +169,72 @@ def machine(postgres_version: str | None) -> dict:
     }
 
 
+def merged(path: Path, report: dict) -> dict:
+    """The reports of every scale in `path`, with this run's rows in place of the same rows before."""
+    reports = json.loads(path.read_text()) if path.exists() else {}
+    if "scale" in reports:  # the file of a single report, as the suite first wrote it
+        reports = {reports["scale"]: reports}
+    earlier = reports.get(report["scale"], {}).get("results", [])
+    ran = {(row["database"], row["benchmark"]) for row in report["results"]}
+    kept = [row for row in earlier if (row["database"], row.get("benchmark")) not in ran]
+    reports[report["scale"]] = report | {"results": kept + report["results"]}
+    return reports
+
+
 def markdown(report: dict) -> str:
     info = report["machine"]
     lines = [
-        f"Measured {report['finished'][:16].replace('T', ' ')} UTC by `BENCH_SCALE={report['scale']} make bench` on "
+        f"Last run {report['finished'][:16].replace('T', ' ')} UTC by `BENCH_SCALE={report['scale']} make bench` on "
         f"{info['cores']} cores ({info['cpu']}), {info['memory_gib']} GiB; SQLite {info['sqlite']}"
         + (f", PostgreSQL {info['postgresql']}" if info["postgresql"] else ", PostgreSQL not reachable")
         + ". Ratio: the operation's median over its limit's median, on the same data in the same run.",
         "",
-        "| database | operation | median | p95 | limit | limit median | ratio |",
-        "|---|---|---|---|---|---|---|",
+        "| database | operation | median | p95 | limit | limit median | ratio | throughput and data |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for row in report["results"]:
+    for row in sorted(report["results"], key=lambda row: row["database"] != "sqlite"):
         lines.append(
             f"| {row['database']} | {row['operation']} | {fmt_ms(row['median_ms'])} | {fmt_ms(row['p95_ms'])} | "
-            f"{row['baseline']} | {fmt_ms(row['baseline_median_ms'])} | {row['ratio']} |"
+            f"{row['baseline']} | {fmt_ms(row['baseline_median_ms'])} | {row['ratio']} | {facts(row)} |"
         )
     return "\n".join(lines)
+
+
+SHOWN = {
+    "database",
+    "benchmark",
+    "operation",
+    "median_ms",
+    "p95_ms",
+    "baseline",
+    "baseline_median_ms",
+    "baseline_p95_ms",
+    "ratio",
+}
+
+
+def facts(row: dict) -> str:
+    """What else a benchmark reported: its rate, its errors, the size of its data."""
+    return ", ".join(
+        f"{name.replace('_per_s', '/s').replace('_', ' ')} {value:,}" if isinstance(value, int) else f"{name} {value}"
+        for name, value in row.items()
+        if name not in SHOWN
+    )
 
 
 def fmt_ms(value: float) -> str:
     return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.1f} ms"
 
 
-def write_markdown(path: Path, text: str) -> None:
+def write_markdown(path: Path, scale: str, text: str) -> None:
+    begin, end = markers(scale)
     current = path.read_text() if path.exists() else ""
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head + block + rest.split(END, 1)[1]
+    block = f"{begin}\n{text}\n{end}"
+    if begin in current:
+        head, rest = current.split(begin, 1)
+        current = head + block + rest.split(end, 1)[1]
     else:
-        current = current.rstrip() + "\n\n## The suite (`make bench`)\n\n" + block + "\n"
+        current = current.rstrip() + f"\n\n### BENCH_SCALE={scale}\n\n" + block + "\n"
     path.write_text(current)
 
 
@@ -223,16 +262,18 @@ def main() -> None:
                 Database(vendor, Path(folder), f"zhibu_bench_{name}") as database_env,
             ):
                 env = os.environ | fresh_keys() | database_env | {"DEBUG": "0", "ALLOWED_HOSTS": "localhost"}
-                results += [{"database": vendor, "scale": args.scale, **row} for row in benchmark(env, scale)]
+                results += [{"database": vendor, "benchmark": name, **row} for row in benchmark(env, scale)]
     report = {
         "scale": args.scale,
         "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(postgres_version),
         "results": results,
     }
-    Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    text = markdown(report)
-    write_markdown(Path(args.markdown), text)
+    output = Path(args.output)
+    reports = merged(output, report)
+    output.write_text(json.dumps(reports, ensure_ascii=False, indent=2) + "\n")
+    text = markdown(reports[args.scale])
+    write_markdown(Path(args.markdown), args.scale, text)
     print("\n" + text)
 
 
