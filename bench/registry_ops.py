@@ -1,7 +1,11 @@
-"""Benchmark operations of the registry on a filled database (run by bench/suite.py in a child process
-with DJANGO_SETTINGS_MODULE and the data folder set): the member list page and the API list at the
-top of the tree and at a branch, member search by name and by pinyin initials, and member counts for
-a subtree. Each is timed with its limit on the same data in the same run:
+"""Benchmark operations of the registry (run by bench/suite.py in a child process with the data folder
+and database set): the member list page and the API list at the top of the tree and at a branch,
+member search by name and by pinyin initials, and member counts for a subtree.
+
+An empty database is first filled past the services with --members members (names, ID numbers and
+phones made as the demo makes them, sealed and indexed as the registry does; a thousandth of them
+per company, 99 branches each: 100,000 organisations at a million), an administrator and a branch
+secretary. Each operation is timed with its limit on the same data in the same run:
 
 - pages and API lists: a bare Django view through the same client, middleware and session, which
   runs the hand-written SQL of the same page of rows (and its count) and returns them unrendered;
@@ -9,6 +13,8 @@ a subtree. Each is timed with its limit on the same data in the same run:
 
 Prints one line `BENCH-RESULT {json}` per operation."""
 
+import argparse
+import datetime
 import json
 import os
 import statistics
@@ -27,6 +33,11 @@ from django.test import Client, override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
 
 from zhibu.accounts.models import User  # noqa: E402
+from zhibu.accounts.services import grant_role  # noqa: E402
+from zhibu.core import crypto  # noqa: E402
+from zhibu.core.bulk import insert_rows  # noqa: E402
+from zhibu.core.scope import Role  # noqa: E402
+from zhibu.demo.names import NameKeys, PersonFactory, demo_phone  # noqa: E402
 from zhibu.registry import queries  # noqa: E402
 from zhibu.registry.models import Member, Organization  # noqa: E402
 
@@ -67,6 +78,97 @@ def report(operation: str, work, baseline_name: str, baseline, **facts) -> None:
             },
             ensure_ascii=False,
         ),
+        flush=True,
+    )
+
+
+def base36(number: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = ""
+    while number:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+    return text.rjust(Organization.steplen, "0")
+
+
+def organisation(path: str, code: str, name: str, kind: str, numchild: int) -> dict:
+    return {
+        "path": path,
+        "depth": len(path) // Organization.steplen,
+        "numchild": numchild,
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "region_id": None,
+        "secretary_id": None,
+        "founded_on": None,
+        "dissolved_on": None,
+    }
+
+
+def fill(members: int) -> None:
+    """A city committee, a company per thousand members with 99 branches each, the members spread
+    over the branches in turn, an administrator and the first branch's secretary."""
+    started = time.perf_counter()
+    companies, per_company = max(10, members // 1000), 99
+    root = Organization.objects.add_root({"code": "bench", "name": "市委组织部", "kind": "committee"})
+    insert_rows(
+        Organization,
+        (
+            organisation(root.path + base36(c + 1), f"c{c}", f"企业党委{c}", "committee", per_company)
+            for c in range(companies)
+        ),
+    )
+    insert_rows(
+        Organization,
+        (
+            organisation(root.path + base36(c + 1) + base36(b + 1), f"c{c}b{b}", f"支部{c}-{b}", "branch", 0)
+            for c in range(companies)
+            for b in range(per_company)
+        ),
+    )
+    Organization.objects.filter(pk=root.pk).update(numchild=companies)
+    branches = list(Organization.objects.filter(depth=3).order_by("path").values_list("pk", flat=True))
+    people, keys = PersonFactory("bench"), NameKeys()
+    joined = datetime.date(2015, 7, 1)
+
+    def member(i: int) -> dict:
+        person = people.person()
+        pinyin, initials = keys(person.name)
+        phone = demo_phone(i)
+        return {
+            "name": person.name,
+            "name_pinyin": pinyin,
+            "name_initials": initials,
+            "gender": person.gender,
+            "ethnicity": "01",
+            "birth_date": person.birth_date,
+            "id_number_sealed": crypto.encrypt(person.id_number, b"member.id_number"),
+            "id_number_digest": crypto.blind_index("id_number", person.id_number),
+            "phone_sealed": crypto.encrypt(phone, b"member.phone") if phone else "",
+            "phone_digest": crypto.blind_index("phone", phone) if phone else "",
+            "education": "",
+            "party_status": "probationary" if i % 13 == 0 else "full",
+            "standing": "normal",
+            "joined_on": joined,
+            "full_member_on": None,
+            "home_org_id": branches[i % len(branches)],
+            "occupation_id": None,
+            "employer_id": None,
+            "region_id": None,
+            "is_mobile": i % 10 < 3,
+            "work_role": "frontline",
+        }
+
+    insert_rows(Member, (member(i) for i in range(members)))
+    grant_role(User.objects.create_user("admin"), Role.PLATFORM_ADMIN)
+    first_branch = Organization.objects.get(pk=branches[0])
+    grant_role(User.objects.create_user("secretary"), Role.SECRETARY, first_branch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"{members:,} members in {companies * (per_company + 1) + 1:,} organisations written in "
+        f"{time.perf_counter() - started:.0f} s ({connection.vendor})",
         flush=True,
     )
 
@@ -114,6 +216,10 @@ def ok(client: Client, url: str):
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="registry benchmarks")
+    parser.add_argument("--members", type=int, default=100_000)
+    if not Member.objects.exists():
+        fill(parser.parse_args().members)
     top = Organization.objects.filter(depth=1).order_by("path").first()
     secretary = User.objects.get(username="secretary")
     branch = secretary.grants.select_related("organization").get().organization
@@ -156,10 +262,10 @@ def main() -> None:
         members=members_total,
     )
     parent = top
-    children = list(parent.get_children())
+    children = list(Organization.objects.get_children(parent))
     while len(children) == 1:  # down a chain of single children, to where the tree branches (the industry)
         parent = children[0]
-        children = list(parent.get_children())
+        children = list(Organization.objects.get_children(parent))
     length = len(parent.path) + Organization.steplen
     report(
         "member counts of a subtree's children",

@@ -25,7 +25,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,11 +108,8 @@ def registry(env: dict, scale: dict) -> list[dict]:
     manage = [PYTHON, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
-    seed = [*manage, "seed_demo", "--members", str(scale["members"]), "--force"]
-    started = time.perf_counter()
-    subprocess.run(seed, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    print(f"demo data of {scale['members']:,} members generated in {time.perf_counter() - started:.0f} s")
-    return run([PYTHON, str(ROOT / "bench" / "registry_ops.py")], env, "registry: lists, searches, counts")
+    command = [PYTHON, str(ROOT / "bench" / "registry_ops.py"), "--members", str(scale["members"])]
+    return run(command, env, "registry: lists, searches, counts")
 
 
 def nearest(env: dict, scale: dict) -> list[dict]:

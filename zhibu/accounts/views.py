@@ -15,6 +15,17 @@ from zhibu.accounts import services
 from zhibu.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
 
 
+class LogoutView(auth_views.LogoutView):
+    """Signing out also empties what this site kept in the browser: lessons saved for offline use
+    (the service worker's cache and the worker itself) and positions waiting to sync. A phone is
+    often shared by the couriers of one station."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 class LoginView(auth_views.LoginView):
     # Django's LoginView already wraps dispatch in sensitive_post_parameters() (all fields).
     template_name = "accounts/login.html"

@@ -56,7 +56,9 @@ def can_reply(actor, invitation: Invitation) -> bool:
 
 
 def can_record(actor, invitation: Invitation) -> bool:
-    """Editors of the invited organisation, or of an organisation below it."""
+    """The host, from its sign-in sheet; editors of the invited organisation, or of one below it."""
+    if can_manage(actor, invitation.session.chain):
+        return True
     path = invitation.organization.path
     if actor.scope.covers(path, Capability.EDIT):
         return True
@@ -341,12 +343,12 @@ def reply(actor, invitation: Invitation, accept: bool) -> Invitation:
 
 def recordable_members(actor, invitation: Invitation):
     """The members the actor may name for this invitation: in normal standing, their record held
-    in the invited organisation's subtree and in the actor's own editing scope."""
-    return Member.objects.filter(
-        actor.scope.q("home_org__path", Capability.EDIT),
-        home_org__path__startswith=invitation.organization.path,
-        standing=Standing.NORMAL,
-    )
+    in the invited organisation's subtree; for anyone but the host, also in the actor's own
+    editing scope."""
+    members = Member.objects.filter(home_org__path__startswith=invitation.organization.path, standing=Standing.NORMAL)
+    if can_manage(actor, invitation.session.chain):
+        return members
+    return members.filter(actor.scope.q("home_org__path", Capability.EDIT))
 
 
 @dataclass
@@ -361,7 +363,7 @@ def set_attendance(actor, invitation: Invitation, present: set[int], considered:
     this invitation; the others are taken back if they were recorded for it. Recording accepts a
     pending invitation. Every member is checked before anything is written."""
     if not can_record(actor, invitation):
-        raise PermissionDenied(_("Only the invited organisation records its members' attendance."))
+        raise PermissionDenied(_("Only the host or the invited organisation records attendance."))
     session = invitation.session
     if session.is_cancelled:
         raise ValidationError(_("This session has been cancelled."))

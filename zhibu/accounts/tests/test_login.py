@@ -104,6 +104,9 @@ def test_logout_is_post_only_and_audited(client, world):
     assert response["Location"] == LOGIN_URL
     assert logged_in_user_id(client) is None
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGOUT, actor=user).exists()
+    # What the site kept in the browser goes too (a phone may be shared): the browser test is
+    # zhibu/learning/tests/test_player_browser.py.
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])

@@ -59,7 +59,8 @@ CASES: dict[str, Case] = {
     "chains:invite": Case(args=session, method="post", body=lambda w: {"all": "1"}, ok=302, **RUN_CHAIN),
     "chains:material_add": Case(args=session, method="post", body=upload, ok=302, **RUN_CHAIN),
     "chains:reply": Case(args=b1_invitation, method="post", body=lambda w: {"accept": "1"}, ok=302, **B1_EDIT),
-    "chains:attendance": Case(args=b1_invitation, **B1_EDIT),
+    # The host (branch-a1's editors) records from its sign-in sheet, as branch-b1's editors do.
+    "chains:attendance": Case(args=b1_invitation, allowed=EDIT_A1 | {"secretary2"}, visible={"city"}),
     "chains:material": Case(args=material, allowed=SEE_A1 | PARTICIPANT_READERS | {"courier"}),
     "chains:material_delete": Case(args=material, method="post", ok=302, **RUN_CHAIN),
     "api-1.0.0:list_chains": Case(allowed=SIGNED_IN, api=True, marker=("A1 学习链", REGISTRY_READERS)),

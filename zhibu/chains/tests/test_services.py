@@ -98,9 +98,9 @@ def test_participants_reply_and_may_change_their_mind(world, session):
 def test_attendance_is_named_from_the_participants_own_registry(world, session):
     b1 = invitation_of(session, world.branch_b1)
     mobile = invitation_of(session, world.mobile_a)
-    # The host cannot name other organisations' members; a participant only its own.
+    # A participant names only its own members (the host may name any participant's: below).
     with pytest.raises(PermissionDenied):
-        record(world.users["secretary"], b1, world.zhao)
+        record(world.users["cadre"], b1, world.zhao)
     with pytest.raises(ValidationError):
         record(world.users["secretary2"], b1, world.zhang)
     with pytest.raises(PermissionDenied):
@@ -124,6 +124,24 @@ def test_an_editor_below_an_invited_company_names_its_own_members(world, chain):
     assert not services.can_reply(world.users["secretary2"], company)
     record(world.users["secretary2"], company, world.zhao)
     assert Attendee.objects.get().organization == world.company_b
+
+
+def test_the_host_records_each_participants_attendance_from_its_sign_in_sheet(world, chain):
+    services.add_participants(world.root_user, chain, [world.company_b])
+    session = services.create_session(world.root_user, chain, session_input())
+    services.invite(world.root_user, session, [world.company_b])
+    company = invitation_of(session, world.company_b)
+    host = world.users["secretary"]  # edits branch-a1, the lead, and nothing of company B
+    assert services.can_record(host, company) and not services.can_reply(host, company)
+    assert set(services.recordable_members(host, company)) == {world.zhao}
+    record(host, company, world.zhao)
+    attendee = Attendee.objects.get()
+    assert (attendee.member, attendee.organization) == (world.zhao, world.company_b)
+    assert queries.totals(chain) == queries.Totals(sessions_held=1, organizations=1, members=1)
+    with pytest.raises(ValidationError):  # only the invited organisation's members
+        record(host, company, world.zhang)
+    with pytest.raises(PermissionDenied):
+        record(world.users["cadre"], company, world.zhao)
 
 
 def test_a_member_counts_once_per_session(world, chain):

@@ -252,3 +252,20 @@ def test_set_ranking_is_for_the_organisers(world):
     assert AuditEvent.objects.filter(object_type="contests.contest", action="update").get().changes == {
         "show_ranking": [False, True]
     }
+
+
+def test_taking_a_contest_earns_points_once_where_the_organisation_turned_them_on(world, courier):
+    from zhibu.points import services as points
+    from zhibu.points.models import PointKind, PointsEntry
+
+    bank = bank_of(world, world.industry, 3, QuestionKind.SINGLE, "单选")
+    contest = contest_of(world, world.industry, [bank], count=3, max_attempts=2)
+    services.submit(courier, services.start_attempt(courier, contest), {})
+    assert not PointsEntry.objects.exists()  # points are off until an organisation turns them on
+
+    points.set_policy(world.root_user, world.company_a, is_enabled=True)
+    points.set_rule(world.root_user, world.company_a, points.RuleInput(PointKind.CONTEST_TAKEN, 3))
+    second = services.start_attempt(courier, contest)
+    services.submit(courier, second, right_answers(second))
+    entry = PointsEntry.objects.get()
+    assert (entry.member, entry.kind, entry.points) == (world.wang, PointKind.CONTEST_TAKEN, 3)

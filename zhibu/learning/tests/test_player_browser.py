@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from zhibu.conftest import CHROMIUM, CHROMIUM_ARGS, World, screenshot
+from zhibu.core.scope import Role
 from zhibu.learning.models import Progress
 from zhibu.learning.tests import matrix_cases
 from zhibu.registry.tests.test_browser_flow import assert_fits_the_screen, log_in
@@ -134,7 +135,8 @@ def test_a_lesson_saved_for_offline_plays_and_syncs_when_back_online(live_server
     play_to(page, 40)  # plays from the cached file
     page.wait_for_selector("#player[data-queued='1']")
     assert page.locator("#status").inner_text() == "Offline: your position will sync when you are back online."
-    queued = page.evaluate("JSON.parse(localStorage.getItem('zhibu.learning.queue'))")
+    queue = f"zhibu.learning.queue.{world.users['courier'].pk}"
+    queued = page.evaluate("(key) => JSON.parse(localStorage.getItem(key))", queue)
     heard = queued[str(world.audio_lesson.pk)]["body"]["position_seconds"]
     assert 40 <= heard < 42
     assert position_of(world) is None  # nothing reached the server
@@ -142,7 +144,7 @@ def test_a_lesson_saved_for_offline_plays_and_syncs_when_back_online(live_server
     context.set_offline(False)
     assert wait_for(lambda: position_of(world) == heard)
     page.wait_for_selector("#status:has-text('Back online: your position is synced.')")
-    assert page.evaluate("localStorage.getItem('zhibu.learning.queue')") == "{}"
+    assert page.evaluate("(key) => localStorage.getItem(key)", queue) == "{}"
 
     page.click("#offline-remove")
     page.wait_for_selector("#player:not([data-offline=saved])")
@@ -152,6 +154,76 @@ def test_a_lesson_saved_for_offline_plays_and_syncs_when_back_online(live_server
         )
         is False
     )
+    context.close()
+
+
+def test_the_lesson_plays_on_when_the_page_is_hidden_and_its_position_is_saved(
+    live_server, audio_browser, learning_world
+):
+    world, base = learning_world, live_server.url
+    context = audio_browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, base, "courier")
+    page.goto(base + reverse("learning:player", args=[world.audio_lesson.pk]))
+    ready(page)
+    page.evaluate("document.getElementById('media').muted = true; document.getElementById('media').play()")
+    page.wait_for_function("document.getElementById('media').currentTime > 0.5")
+    # Headless Chromium keeps every tab visible, so the page is told what a phone tells it when the
+    # screen goes off or the courier turns to another app.
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, 'visibilityState', {get: () => 'hidden', configurable: true});
+            Object.defineProperty(document, 'hidden', {get: () => true, configurable: true});
+            document.dispatchEvent(new Event('visibilitychange'));
+        }"""
+    )
+    assert wait_for(lambda: position_of(world))  # the position was saved as the page went out of sight
+    began = page.evaluate("document.getElementById('media').currentTime")
+    time.sleep(2)
+    state = page.evaluate("[document.getElementById('media').currentTime, document.getElementById('media').paused]")
+    assert state[0] - began > 1.5 and state[1] is False  # and it went on playing
+    context.close()
+
+
+def test_a_shared_phone_keeps_each_members_place_apart_and_signing_out_clears_it(
+    live_server, audio_browser, learning_world
+):
+    world, base = learning_world, live_server.url
+    player_url = base + reverse("learning:player", args=[world.audio_lesson.pk])
+    context = audio_browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, base, "courier")
+    page.goto(player_url)
+    ready(page)
+    page.click("#offline-save")
+    page.wait_for_selector("#player[data-offline=saved]")
+    # The courier listens offline, and the report still waits when the session ends.
+    context.set_offline(True)
+    page.reload()
+    ready(page)
+    play_to(page, 40)
+    page.wait_for_selector("#player[data-queued='1']")
+    context.clear_cookies()
+    page.goto("about:blank")
+    context.set_offline(False)
+
+    world.user("zhang", Role.MEMBER, world.branch_a1, member=world.zhang)
+    log_in(page, base, "zhang")
+    page.goto(player_url)
+    ready(page)
+    time.sleep(1)
+    assert page.evaluate("document.getElementById('media').currentTime") < 1  # not where the courier was
+    assert not Progress.objects.exists()  # the courier's report was not sent as 张晓明's
+    courier = world.users["courier"].pk
+    assert page.evaluate("(key) => localStorage.getItem(key) !== null", f"zhibu.learning.queue.{courier}")
+
+    with page.expect_navigation():
+        page.evaluate("document.querySelector('form[action$=\"/logout/\"]').submit()")
+    left = page.evaluate(
+        """async () => [(await caches.keys()).length, localStorage.length,
+                        (await navigator.serviceWorker.getRegistrations()).length]"""
+    )
+    assert left == [0, 0, 0]  # no saved lesson, no waiting report, no worker
     context.close()
 
 

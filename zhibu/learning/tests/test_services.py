@@ -450,3 +450,18 @@ def test_progress_only_for_members_in_lessons_published_to_them(w):
     services.unpublish(user(w, "industry"), w.course)
     with pytest.raises(PermissionDenied):
         services.record_progress(courier, w.text_lesson, Report(0, now()))
+
+
+def test_finishing_a_lesson_earns_points_once_where_the_organisation_turned_them_on(w):
+    from zhibu.points import services as points
+    from zhibu.points.models import PointKind, PointsEntry
+
+    courier = w.users["courier"]
+    points.set_policy(w.root_user, w.company_a, is_enabled=True)
+    points.set_rule(w.root_user, w.company_a, points.RuleInput(PointKind.LESSON_COMPLETED, 2))
+    services.record_progress(courier, w.audio_lesson, Report(10, timezone.now()))
+    assert not PointsEntry.objects.exists()  # listening is not finishing
+    services.record_progress(courier, w.text_lesson, Report(0, timezone.now(), done=True))
+    services.record_progress(courier, w.text_lesson, Report(0, timezone.now(), done=True))
+    entry = PointsEntry.objects.get()
+    assert (entry.member, entry.kind, entry.points) == (w.wang, PointKind.LESSON_COMPLETED, 2)

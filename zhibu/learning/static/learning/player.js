@@ -14,8 +14,9 @@
   var status = document.getElementById("status");
   var records = data.records === "1";
   var CACHE = "zhibu-learning-v1";
-  var QUEUE = "zhibu.learning.queue";
-  var LAST = "zhibu.learning.last." + lessonId;
+  // Whatever waits or resumes belongs to the member signed in, never to the phone.
+  var QUEUE = "zhibu.learning.queue." + data.user;
+  var LAST = "zhibu.learning.last." + data.user + "." + lessonId;
   var SPEED = "zhibu.learning.speed";
   var AUTO = "zhibu.learning.autonext";
   var REPORT_EVERY_MS = 5000;
