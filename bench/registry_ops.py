@@ -165,7 +165,9 @@ def fill(members: int) -> None:
     first_branch = Organization.objects.get(pk=branches[0])
     grant_role(User.objects.create_user("secretary"), Role.SECRETARY, first_branch)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # As autovacuum leaves a table that has settled: statistics, and the visibility map that lets
+        # PostgreSQL count from an index alone (a fresh bulk load counts 1,000,000 rows 5 times slower).
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(
         f"{members:,} members in {companies * (per_company + 1) + 1:,} organisations written in "
         f"{time.perf_counter() - started:.0f} s ({connection.vendor})",
@@ -179,22 +181,25 @@ def rows(sql: str, params=()) -> list[tuple]:
         return cursor.fetchall()
 
 
-# The members of a subtree, the first page in the list's order, and their count: by hand.
+# The members of a subtree, the first page in the list's order, and their count: by hand. The
+# subtree is a range of paths, which either database reads on the path index.
 MEMBER_PAGE_SQL = (
     "SELECT m.id, m.name, m.gender, m.party_status, m.is_mobile, o.name FROM registry_member m "
-    "JOIN registry_organization o ON o.id = m.home_org_id WHERE o.path LIKE %s "
+    "JOIN registry_organization o ON o.id = m.home_org_id WHERE o.path >= %s AND o.path < %s "
     "ORDER BY m.name_pinyin, m.id LIMIT %s"
 )
 MEMBER_COUNT_SQL = (
-    "SELECT COUNT(*) FROM registry_member m JOIN registry_organization o ON o.id = m.home_org_id WHERE o.path LIKE %s"
+    "SELECT COUNT(*) FROM registry_member m JOIN registry_organization o ON o.id = m.home_org_id "
+    "WHERE o.path >= %s AND o.path < %s"
 )
 
 
 def bare_member_page(request):
     """The limit of a list request: the same client, middleware and session, the hand-written SQL."""
-    prefix = request.GET["prefix"] + "%"
-    found = rows(MEMBER_PAGE_SQL, (prefix, PAGE))
-    total = rows(MEMBER_COUNT_SQL, (prefix,))[0][0]
+    prefix = request.GET["prefix"]
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first path past the subtree
+    found = rows(MEMBER_PAGE_SQL, (prefix, after, PAGE))
+    total = rows(MEMBER_COUNT_SQL, (prefix, after))[0][0]
     return JsonResponse({"count": total, "rows": [list(row) for row in found]})
 
 
@@ -241,7 +246,7 @@ def main() -> None:
     initials = sample.name_initials
     report(
         "member search by name",
-        lambda: list(queries.search_members(actor, text=name_part).order_by("name_pinyin", "pk")[:PAGE]),
+        lambda: list(queries.search_members(actor, text=name_part)[:PAGE]),  # in the order the list shows
         "hand-written SQL",
         lambda: rows(
             "SELECT m.id FROM registry_member m WHERE m.name LIKE %s ORDER BY m.name_pinyin, m.id LIMIT %s",
@@ -252,11 +257,11 @@ def main() -> None:
     upper = initials[:-1] + chr(ord(initials[-1]) + 1)
     report(
         "member search by pinyin initials",
-        lambda: list(queries.search_members(actor, text=initials).order_by("name_pinyin", "pk")[:PAGE]),
+        lambda: list(queries.search_members(actor, text=initials)[:PAGE]),
         "hand-written SQL",
         lambda: rows(
             "SELECT m.id FROM registry_member m WHERE (m.name_initials >= %s AND m.name_initials < %s) "
-            "OR (m.name_pinyin >= %s AND m.name_pinyin < %s) ORDER BY m.name_pinyin, m.id LIMIT %s",
+            "OR (m.name_pinyin >= %s AND m.name_pinyin < %s) ORDER BY LOWER(m.name_pinyin), m.id LIMIT %s",
             (initials, upper, initials, upper, PAGE),
         ),
         members=members_total,

@@ -4,7 +4,7 @@ Outside the scope an object simply does not exist for the actor (views answer 40
 """
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models.functions import Lower, Substr
 
 from zhibu.core.replica import reading_from_replica
 from zhibu.core.scope import Capability, any_prefix
@@ -52,7 +52,7 @@ def with_member_counts(orgs: QuerySet[Organization]) -> list[Organization]:
             below = (
                 Member.objects.filter(home_org__path__startswith=parent_path) if parent_path else Member.objects.all()
             )
-        per_child = below.values(prefix=Substr("home_org__path", 1, length)).annotate(n=Count("id"))
+        per_child = below.values(prefix=Substr("home_org__path", 1, length)).annotate(n=Count("*"))
         counts.update((row["prefix"], row["n"]) for row in per_child)
     for org in orgs:
         org.member_count = counts.get(org.path, 0)
@@ -92,6 +92,10 @@ def search_members(actor, *, text: str = "", org: Organization | None = None, **
             if not key.isalpha():  # names have no digits: an ID or phone number is not searched here
                 return queryset.none()
             queryset = queryset.filter(_prefix("name_initials", key) | _prefix("name_pinyin", key))
+            # Sorted by an expression of the same order, not the column: for a broad prefix such as
+            # "lj" PostgreSQL would walk the pinyin index from its start looking for the first page
+            # (0.7 s at a million members) instead of reading the matches and sorting them (60 ms).
+            queryset = queryset.order_by(Lower("name_pinyin"), "pk")
         else:
             queryset = queryset.filter(name__contains=text)
     return queryset
