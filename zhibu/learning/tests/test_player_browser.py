@@ -57,6 +57,16 @@ def ready(page):
     page.wait_for_function("document.getElementById('media').readyState >= 1")
 
 
+def courier_at_the_player(browser, base: str, world):
+    """A phone of its own, the courier signed in, the audio lesson's player ready."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, base, "courier")
+    page.goto(base + reverse("learning:player", args=[world.audio_lesson.pk]))
+    ready(page)
+    return context, page
+
+
 def play_to(page, seconds: float) -> None:
     """Seek, play (muted) until the time moves on, pause: as a courier would before unloading."""
     page.evaluate(
@@ -110,11 +120,7 @@ def test_a_courier_resumes_on_another_device_at_the_same_second(live_server, aud
 def test_a_lesson_saved_for_offline_plays_and_syncs_when_back_online(live_server, audio_browser, learning_world):
     world, base = learning_world, live_server.url
     media_url = reverse("learning:media", args=[world.audio_lesson.pk])
-    context = audio_browser.new_context(**PHONE)
-    page = context.new_page()
-    log_in(page, base, "courier")
-    page.goto(base + reverse("learning:player", args=[world.audio_lesson.pk]))
-    ready(page)
+    context, page = courier_at_the_player(audio_browser, base, world)
     page.click("#offline-save")
     page.wait_for_selector("#player[data-offline=saved]")
     assert page.locator("#status").inner_text() == "Saved for offline listening."
@@ -161,11 +167,7 @@ def test_the_lesson_plays_on_when_the_page_is_hidden_and_its_position_is_saved(
     live_server, audio_browser, learning_world
 ):
     world, base = learning_world, live_server.url
-    context = audio_browser.new_context(**PHONE)
-    page = context.new_page()
-    log_in(page, base, "courier")
-    page.goto(base + reverse("learning:player", args=[world.audio_lesson.pk]))
-    ready(page)
+    context, page = courier_at_the_player(audio_browser, base, world)
     page.evaluate("document.getElementById('media').muted = true; document.getElementById('media').play()")
     page.wait_for_function("document.getElementById('media').currentTime > 0.5")
     # Headless Chromium keeps every tab visible, so the page is told what a phone tells it when the
@@ -190,11 +192,7 @@ def test_a_shared_phone_keeps_each_members_place_apart_and_signing_out_clears_it
 ):
     world, base = learning_world, live_server.url
     player_url = base + reverse("learning:player", args=[world.audio_lesson.pk])
-    context = audio_browser.new_context(**PHONE)
-    page = context.new_page()
-    log_in(page, base, "courier")
-    page.goto(player_url)
-    ready(page)
+    context, page = courier_at_the_player(audio_browser, base, world)
     page.click("#offline-save")
     page.wait_for_selector("#player[data-offline=saved]")
     # The courier listens offline, and the report still waits when the session ends.
@@ -231,11 +229,7 @@ def test_the_player_goes_on_to_the_next_lesson_and_a_text_is_marked_finished(
     live_server, audio_browser, learning_world
 ):
     world, base = learning_world, live_server.url
-    context = audio_browser.new_context(**PHONE)
-    page = context.new_page()
-    log_in(page, base, "courier")
-    page.goto(base + reverse("learning:player", args=[world.audio_lesson.pk]))
-    ready(page)
+    context, page = courier_at_the_player(audio_browser, base, world)
     # The lock screen shows the lesson and the course.
     assert page.evaluate("[navigator.mediaSession.metadata.title, navigator.mediaSession.metadata.artist]") == [
         world.audio_lesson.title,
