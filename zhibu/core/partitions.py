@@ -63,10 +63,12 @@ def months(connection, table: str) -> list[str]:
     return sorted(name for name in names if name != default) + [name for name in names if name == default]
 
 
-def partition_by_month(connection, table: str, column: str, today: datetime.date) -> None:
-    """Rebuild `table` partitioned by month on `column`, keeping its rows, ids, indexes and keys."""
+def partition_by_month(connection, table: str, today: datetime.date) -> None:
+    """Rebuild `table` partitioned by month on its column in PARTITIONED, keeping its rows, ids,
+    indexes and keys."""
     if connection.vendor != "postgresql" or is_partitioned(connection, table):
         return
+    column = PARTITIONED[table]
     old = _set_aside(connection, table)
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING STORAGE) PARTITION BY RANGE ("{column}")')

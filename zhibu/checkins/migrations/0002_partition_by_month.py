@@ -10,9 +10,7 @@ TABLES = ("checkins_checkin", "checkins_stationvisit")
 
 def partition(apps, schema_editor):
     for table in TABLES:
-        partitions.partition_by_month(
-            schema_editor.connection, table, partitions.PARTITIONED[table], timezone.localdate()
-        )
+        partitions.partition_by_month(schema_editor.connection, table, timezone.localdate())
 
 
 def unpartition(apps, schema_editor):

@@ -9,7 +9,7 @@ TABLE = "core_auditevent"
 
 
 def partition(apps, schema_editor):
-    partitions.partition_by_month(schema_editor.connection, TABLE, partitions.PARTITIONED[TABLE], timezone.localdate())
+    partitions.partition_by_month(schema_editor.connection, TABLE, timezone.localdate())
     audit_guard.install(schema_editor.connection)  # the triggers went with the old table
 
 

@@ -112,7 +112,7 @@ def test_a_table_keeps_its_rows_ids_and_indexes_through_a_rebuild(world):
     partitions.unpartition(connection, table)
     assert not partitions.is_partitioned(connection, table)
     assert primary_key_columns(table) == ["id"]
-    partitions.partition_by_month(connection, table, "at", timezone.localdate())
+    partitions.partition_by_month(connection, table, timezone.localdate())
 
     assert partitions.is_partitioned(connection, table)
     assert index_names(table) == before
