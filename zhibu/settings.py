@@ -146,16 +146,17 @@ SQLITE_PATH = DATA_DIR / "zhibu.sqlite3"
 # Connections are kept for a minute and checked before reuse: opening one to PostgreSQL costs more
 # than a whole 报到 request (bench/checkin_load.py).
 DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60)
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"),
-        conn_max_age=DB_CONN_MAX_AGE,
-        conn_health_checks=DB_CONN_MAX_AGE > 0,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT compilation: a page's aggregate over a million rows spent 60 ms compiling to save less.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+
+def _database(url: str) -> dict:
+    database = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=DB_CONN_MAX_AGE > 0)
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: a page's aggregate over a million rows spent 60 ms compiling to save less.
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    return database
+
+
+DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer commits; see zhibu.core.apps for the pragma.
     # Tests use a file too, so that the personal-data test can scan the raw database file.
@@ -171,10 +172,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A PostgreSQL read replica for lists and statistics (zhibu/core/replica.py says what goes there).
 ZHIBU_REPLICA_MAX_LAG_SECONDS = float(env_str("ZHIBU_REPLICA_MAX_LAG_SECONDS", "30"))
 if env_str("ZHIBU_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        env_str("ZHIBU_REPLICA_URL"), conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=DB_CONN_MAX_AGE > 0
-    )
-    DATABASES["replica"]["OPTIONS"] = {"options": "-c jit=off"}
+    DATABASES["replica"] = _database(env_str("ZHIBU_REPLICA_URL"))
     if TESTING:  # the test suite has no replica: the test database stands in for it
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["zhibu.core.replica.ReplicaRouter"]

@@ -12,9 +12,8 @@ refers to their rows by foreign key.
 
 import datetime
 import re
-import zoneinfo
 
-from django.conf import settings
+from django.utils import timezone
 
 MONTHS_AHEAD = 3
 PARTITIONED = {"core_auditevent": "at", "checkins_stationvisit": "at", "checkins_checkin": "submitted_at"}
@@ -38,8 +37,7 @@ def default_table(table: str) -> str:
 
 def _bound(month: datetime.date) -> str:
     """Midnight of the 1st in the installation's time zone, as a literal: DDL takes no parameters."""
-    start = datetime.datetime.combine(month, datetime.time(), zoneinfo.ZoneInfo(settings.TIME_ZONE))
-    return f"'{start.isoformat()}'"
+    return f"'{timezone.make_aware(datetime.datetime.combine(month, datetime.time())).isoformat()}'"
 
 
 def is_partitioned(connection, table: str) -> bool:
@@ -51,16 +49,14 @@ def is_partitioned(connection, table: str) -> bool:
 
 
 def months(connection, table: str) -> list[str]:
-    """The names of a partitioned table's partitions, oldest first (the default last)."""
+    """The names of a partitioned table's partitions, oldest first (`…_default` sorts after the digits)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-            "WHERE i.inhparent = to_regclass(%s) ORDER BY c.relname",
+            'WHERE i.inhparent = to_regclass(%s) ORDER BY c.relname COLLATE "C"',
             [table],
         )
-        names = [row[0] for row in cursor.fetchall()]
-    default = default_table(table)
-    return sorted(name for name in names if name != default) + [name for name in names if name == default]
+        return [row[0] for row in cursor.fetchall()]
 
 
 def partition_by_month(connection, table: str, today: datetime.date) -> None:
@@ -75,7 +71,7 @@ def partition_by_month(connection, table: str, today: datetime.date) -> None:
         cursor.execute(f'CREATE TABLE "{default_table(table)}" PARTITION OF "{table}" DEFAULT')
         cursor.execute(f'SELECT min("{column}") FROM "{old}"')
         oldest = cursor.fetchone()[0]
-    first = month_of(oldest.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()) if oldest else month_of(today)
+    first = month_of(timezone.localdate(oldest) if oldest else today)
     _create_months(connection, table, first, today)
     _move_rows_and_keys(connection, old, table, primary_key=f'("id", "{column}")')
 
@@ -108,7 +104,7 @@ def drop_months_before(connection, table: str, cutoff: datetime.datetime) -> int
     if not is_partitioned(connection, table):
         return 0
     dropped = 0
-    month = month_of(cutoff.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date())
+    month = month_of(timezone.localdate(cutoff))
     with connection.cursor() as cursor:
         _check_deferred_keys_now(cursor)
         for name in months(connection, table):
