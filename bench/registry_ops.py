@@ -38,7 +38,7 @@ from zhibu.core import crypto  # noqa: E402
 from zhibu.core.bulk import insert_rows  # noqa: E402
 from zhibu.core.scope import Role  # noqa: E402
 from zhibu.demo.names import NameKeys, PersonFactory, demo_phone  # noqa: E402
-from zhibu.registry import queries  # noqa: E402
+from zhibu.registry import queries, totals  # noqa: E402
 from zhibu.registry.models import Member, Organization  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
@@ -161,6 +161,7 @@ def fill(members: int) -> None:
         }
 
     insert_rows(Member, (member(i) for i in range(members)))
+    totals.rebuild()
     grant_role(User.objects.create_user("admin"), Role.PLATFORM_ADMIN)
     first_branch = Organization.objects.get(pk=branches[0])
     grant_role(User.objects.create_user("secretary"), Role.SECRETARY, first_branch)
@@ -188,9 +189,10 @@ MEMBER_PAGE_SQL = (
     "JOIN registry_organization o ON o.id = m.home_org_id WHERE o.path >= %s AND o.path < %s "
     "ORDER BY m.name_pinyin, m.id LIMIT %s"
 )
+# The subtree's total, as kept per organisation (registry.totals).
 MEMBER_COUNT_SQL = (
-    "SELECT COUNT(*) FROM registry_member m JOIN registry_organization o ON o.id = m.home_org_id "
-    "WHERE o.path >= %s AND o.path < %s"
+    "SELECT t.members FROM registry_membertotals t JOIN registry_organization o ON o.id = t.organization_id "
+    "WHERE o.path = %s"
 )
 
 
@@ -199,7 +201,7 @@ def bare_member_page(request):
     prefix = request.GET["prefix"]
     after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first path past the subtree
     found = rows(MEMBER_PAGE_SQL, (prefix, after, PAGE))
-    total = rows(MEMBER_COUNT_SQL, (prefix, after))[0][0]
+    total = rows(MEMBER_COUNT_SQL, (prefix,))[0][0]
     return JsonResponse({"count": total, "rows": [list(row) for row in found]})
 
 
@@ -271,15 +273,14 @@ def main() -> None:
     while len(children) == 1:  # down a chain of single children, to where the tree branches (the industry)
         parent = children[0]
         children = list(Organization.objects.get_children(parent))
-    length = len(parent.path) + Organization.steplen
     report(
         "member counts of a subtree's children",
         lambda: queries.with_member_counts(Organization.objects.filter(pk__in=[child.pk for child in children])),
         "hand-written SQL",
         lambda: rows(
-            "SELECT SUBSTR(o.path, 1, %s), COUNT(*) FROM registry_member m "
-            "JOIN registry_organization o ON o.id = m.home_org_id WHERE o.path LIKE %s GROUP BY 1",
-            (length, parent.path + "%"),
+            "SELECT o.id, t.members FROM registry_organization o "
+            "JOIN registry_membertotals t ON t.organization_id = o.id WHERE o.path LIKE %s AND o.depth = %s",
+            (parent.path + "%", parent.depth + 1),
         ),
         organisations=len(children),
         members=members_total,
@@ -290,9 +291,8 @@ def main() -> None:
         "hand-written SQL",
         lambda: (
             rows(
-                "SELECT COUNT(*), SUM(CASE WHEN is_mobile THEN 1 ELSE 0 END), "
-                "SUM(CASE WHEN party_status = 'full' THEN 1 ELSE 0 END), "
-                "SUM(CASE WHEN party_status = 'probationary' THEN 1 ELSE 0 END) FROM registry_member"
+                "SELECT SUM(t.members), SUM(t.mobile), SUM(t.full), SUM(t.probationary) FROM registry_membertotals t "
+                "JOIN registry_organization o ON o.id = t.organization_id WHERE o.depth = 1"
             ),
             rows("SELECT COUNT(*) FROM registry_organization"),
         ),

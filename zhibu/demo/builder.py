@@ -36,6 +36,7 @@ from zhibu.demo.network import NetworkBuilder
 from zhibu.demo.points import PointsDemo
 from zhibu.mobility.models import Mobility
 from zhibu.registry import services
+from zhibu.registry import totals as member_totals
 from zhibu.registry.choices import (
     BRANCH_KINDS,
     Gender,
@@ -236,6 +237,7 @@ class DemoBuilder:
         self._upper_organizations()
         self._branches()
         self._members()
+        member_totals.rebuild()  # the branches and members above are loaded in bulk, past the services
         self._secretaries()
         personas = self._personas()
         self.stations = NetworkBuilder(self.admin, self.industry, self.street_regions[network.DISTRICT], SEED).build()

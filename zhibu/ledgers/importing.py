@@ -465,6 +465,7 @@ def _member_change(
     if member is None:
         return _new_member(data, id_number, id_digest, phone, phone_digest, row)
     before = _member_values(member)
+    home_before = member.home_org_id
     for name in MEMBER_FIELDS:
         if name != "name":
             setattr(member, name, getattr(data, name))
@@ -475,7 +476,7 @@ def _member_change(
     if member.phone_digest != phone_digest:
         member.set_phone(phone, phone_digest)
     changes = audit.diff(before, _member_values(member), PERSONAL_FIELDS)
-    return Planned(row, "update" if changes else "unchanged", member, changes)
+    return Planned(row, "update" if changes else "unchanged", member, changes, {"home_before": home_before})
 
 
 def _new_member(data: MemberInput, id_number: str, id_digest: str, phone: str, phone_digest: str, row: Row) -> Planned:

@@ -21,6 +21,7 @@ from zhibu.core.scope import Capability
 from zhibu.ledgers import files, importing, pdf, queries, reading, writing
 from zhibu.ledgers.models import LedgerJob
 from zhibu.registry import services as registry_services
+from zhibu.registry import totals
 from zhibu.registry.models import Member, Organization
 
 State = LedgerJob.State
@@ -269,6 +270,8 @@ def _commit_members(actor, plan: importing.Plan, progress) -> None:
         )
         done += len(batch)
         progress(done, total)
+    totals.follow_subtree(plan.target)
+    totals.follow(item.extra["home_before"] for item in updated)  # a member may come from outside the target
 
 
 def _new_ids(digests: list[str]) -> dict[str, int]:

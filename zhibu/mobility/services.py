@@ -14,6 +14,7 @@ from zhibu.core.identity import validate_id_number, validate_phone
 from zhibu.core.privacy import has_personal_number
 from zhibu.core.scope import Capability
 from zhibu.mobility.models import OPEN_STATES, Direction, FindingAttempt, FindingTask, Mobility, MobilityState
+from zhibu.registry import totals
 from zhibu.registry.models import Member, Organization, Region, Unit
 
 RECORD_FIELDS = (
@@ -131,6 +132,7 @@ def _take_part(actor, member: Member, organization: Organization, joins: bool) -
 def _set_mobile(member: Member, is_mobile: bool, actor) -> None:
     if member.is_mobile != is_mobile:
         Member.objects.filter(pk=member.pk).update(is_mobile=is_mobile)
+        totals.follow([member.home_org_id])
         audit.record(
             actor,
             audit.Action.UPDATE,

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import PatchDict, Query, Router, Status
-from ninja.pagination import paginate
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from zhibu.core.replica import reading_from_replica
 from zhibu.registry import queries, services
@@ -298,9 +298,17 @@ def _visible_member(actor, pk: int) -> Member:
     return get_object_or_404(visible, pk=pk)
 
 
+class KeptTotalPagination(LimitOffsetPagination):
+    """Takes the count from `kept_total` on the queryset when the view has it from the kept figures."""
+
+    def _items_count(self, queryset) -> int:
+        total = getattr(queryset, "kept_total", None)
+        return super()._items_count(queryset) if total is None else total
+
+
 @members.get("", response=list[MemberOut])
 @reading_from_replica()  # outside @paginate, which runs the query
-@paginate
+@paginate(KeptTotalPagination)
 def list_members(request, filters: Query[MemberFilters]):
     actor = request.auth
     org = None
@@ -318,7 +326,10 @@ def list_members(request, filters: Query[MemberFilters]):
         work_role=_plain(filters.work_role),
         region_id=filters.region,
     )
-    return found.select_related(*MEMBER_RELATED).prefetch_related("activity_orgs")
+    found = found.select_related(*MEMBER_RELATED).prefetch_related("activity_orgs")
+    if not filters.model_dump(exclude={"org"}, exclude_defaults=True):
+        found.kept_total = queries.member_total(actor, org)
+    return found
 
 
 @members.post("", response={201: MemberOut})

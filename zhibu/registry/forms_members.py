@@ -93,6 +93,13 @@ class MemberFilterForm(BootstrapFormMixin, forms.Form):
         # Down to streets: a select of every community in a city would be unusable.
         self.fields["region"].queryset = queries.regions(actor).filter(level__lte=RegionLevel.STREET)
 
+    def kept_total(self) -> int | None:
+        """The number of results from the kept figures, when nothing but the organisation filters them."""
+        self.is_valid()
+        if any(value not in (None, "") for name, value in self.cleaned_data.items() if name != "org"):
+            return None
+        return queries.member_total(self.actor, self.cleaned_data.get("org"))
+
     def results(self):
         """The actor's members matching the valid filters; an invalid filter is shown and ignored."""
         self.is_valid()

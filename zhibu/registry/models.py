@@ -260,3 +260,24 @@ class Member(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
+
+
+class MemberTotals(models.Model):
+    """The members of one organisation, kept by the services that change them (`registry.totals`):
+    `own_*` those whose home organisation it is, the others those of its whole subtree. A subtree's
+    figures are then one row, not a count of every member below it."""
+
+    organization = models.OneToOneField(
+        Organization, primary_key=True, on_delete=models.CASCADE, related_name="member_totals"
+    )
+    own_members = models.IntegerField(default=0)
+    own_full = models.IntegerField(default=0)
+    own_probationary = models.IntegerField(default=0)
+    own_mobile = models.IntegerField(default=0)
+    members = models.IntegerField(default=0)
+    full = models.IntegerField(default=0)
+    probationary = models.IntegerField(default=0)
+    mobile = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.members}"

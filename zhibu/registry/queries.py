@@ -4,12 +4,13 @@ Outside the scope an object simply does not exist for the actor (views answer 40
 """
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Lower, Substr
+from django.db.models.functions import Lower
 
 from zhibu.core.replica import reading_from_replica
-from zhibu.core.scope import Capability, any_prefix
+from zhibu.core.scope import Capability
+from zhibu.registry import totals
 from zhibu.registry.choices import PartyStatus
-from zhibu.registry.models import Member, Organization, Region, Unit
+from zhibu.registry.models import Member, MemberTotals, Organization, Region, Unit
 
 
 def organizations(actor, capability: str = Capability.VIEW) -> QuerySet[Organization]:
@@ -28,35 +29,23 @@ def children(actor, org: Organization) -> QuerySet[Organization]:
     return organizations(actor).filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
 
 
-# Up to this many siblings are counted through a condition each; more through their parent's subtree.
-FEW_SIBLINGS = 20
-
-
 @reading_from_replica()
 def with_member_counts(orgs: QuerySet[Organization]) -> list[Organization]:
-    """Annotate each organisation with the number of members in its whole subtree.
-
-    Siblings share one query: the members below their parent, grouped by the leading part of the
-    home organisation's path that names the sibling. So a node's children cost one query however
-    many there are (a condition per child would grow with them and overflow SQLite's limits).
-    """
+    """Annotate each organisation with the number of members in its whole subtree, as kept."""
     orgs = list(orgs)
-    siblings: dict[tuple[str, int], list[Organization]] = {}
+    kept = dict(MemberTotals.objects.filter(pk__in=[org.pk for org in orgs]).values_list("pk", "members"))
     for org in orgs:
-        siblings.setdefault((org.path[: -Organization.steplen], len(org.path)), []).append(org)
-    counts: dict[str, int] = {}
-    for (parent_path, length), group in siblings.items():
-        if len(group) <= FEW_SIBLINGS:  # e.g. the roots of a secretary's scope: read only their subtrees
-            below = Member.objects.filter(any_prefix("home_org__path", [org.path for org in group]))
-        else:
-            below = (
-                Member.objects.filter(home_org__path__startswith=parent_path) if parent_path else Member.objects.all()
-            )
-        per_child = below.values(prefix=Substr("home_org__path", 1, length)).annotate(n=Count("*"))
-        counts.update((row["prefix"], row["n"]) for row in per_child)
-    for org in orgs:
-        org.member_count = counts.get(org.path, 0)
+        org.member_count = kept.get(org.pk, 0)
     return orgs
+
+
+def member_total(actor, org: Organization | None) -> int:
+    """How many members the list shows the actor with no filter but the organisation, from the kept figures."""
+    if org is None:
+        return key_counts(actor, with_organizations=False)["members"]
+    if actor.scope.covers(org.path):  # then every member whose home lies below is visible
+        return MemberTotals.objects.values_list("members", flat=True).get(pk=org.pk)
+    return search_members(actor, org=org).count()
 
 
 def members(actor, capability: str = Capability.VIEW) -> QuerySet[Member]:
@@ -119,14 +108,33 @@ def regions(actor) -> QuerySet[Region]:
 
 
 @reading_from_replica()
-def key_counts(actor) -> dict[str, int]:
-    """Key figures of the registry within the actor's scope, in two aggregate queries."""
-    # Counted by the home organisation, never empty, not by the id: the index on (organisation,
-    # status, mobile) then holds all the query reads.
-    figures = members(actor).aggregate(
-        members=Count("home_org"),
-        mobile=Count("home_org", filter=Q(is_mobile=True)),
-        full=Count("home_org", filter=Q(party_status=PartyStatus.FULL)),
-        probationary=Count("home_org", filter=Q(party_status=PartyStatus.PROBATIONARY)),
+def key_counts(actor, with_organizations: bool = True) -> dict[str, int]:
+    """Key figures of the registry within the actor's scope: the kept figures of the subtrees in scope,
+    and the members seen from outside them (taking part in an organisation in scope, or the actor's own record)."""
+    scope = actor.scope
+    figures = totals.everyone() if scope.is_platform else totals.within(scope.prefixes(Capability.VIEW))
+    if not scope.is_platform:
+        for name, n in _members_from_outside(scope).items():
+            figures[name] += n
+    if with_organizations:
+        figures["organizations"] = organizations(actor).count()
+    return figures
+
+
+def _members_from_outside(scope) -> dict[str, int]:
+    outside = Q(pk__in=[])
+    if scope.prefixes(Capability.VIEW):
+        taking_part = Member.activity_orgs.through.objects.filter(scope.q("organization__path"))
+        outside |= Q(pk__in=taking_part.values("member_id"))
+    if scope.self_member_id is not None:
+        outside |= Q(pk=scope.self_member_id)
+    return (
+        Member.objects.filter(outside)
+        .exclude(scope.q("home_org__path"))
+        .aggregate(
+            members=Count("pk"),
+            full=Count("pk", filter=Q(party_status=PartyStatus.FULL)),
+            probationary=Count("pk", filter=Q(party_status=PartyStatus.PROBATIONARY)),
+            mobile=Count("pk", filter=Q(is_mobile=True)),
+        )
     )
-    return {"organizations": organizations(actor).count(), **figures}

@@ -23,7 +23,8 @@ from zhibu.core.identity import (
     validate_phone,
 )
 from zhibu.core.scope import Capability
-from zhibu.registry.models import Member, Occupation, Organization, Region, Unit
+from zhibu.registry import totals
+from zhibu.registry.models import Member, MemberTotals, Occupation, Organization, Region, Unit
 
 PERSONAL_FIELDS = frozenset({"id_number", "phone"})
 
@@ -212,6 +213,7 @@ def create_organization(actor, *, parent: Organization | None, units=(), **value
     else:
         org = Organization.objects.add_child(parent, instance=org)
     org.units.set(units)
+    MemberTotals.objects.create(organization=org)
     audit.record(
         actor,
         audit.Action.CREATE,
@@ -248,6 +250,7 @@ def move_organization(actor, org: Organization, new_parent: Organization) -> Org
             {"parent": _("An organisation cannot be moved under itself or one of its own sub-organisations.")}
         )
     old_path, old_parent = org.path, Organization.objects.get_parent(org)
+    figures = totals.subtree_leaves(org)
     try:
         Organization.objects.move(org, new_parent, "last-child")
     except InvalidMoveToDescendant:  # pragma: no cover - the check above is stricter
@@ -255,6 +258,7 @@ def move_organization(actor, org: Organization, new_parent: Organization) -> Org
             {"parent": _("An organisation cannot be moved under itself or one of its own sub-organisations.")}
         ) from None
     org.refresh_from_db()
+    totals.subtree_arrives(org, figures)
     audit.record(
         actor,
         audit.Action.MOVE,
@@ -440,6 +444,7 @@ def create_member(actor, data: MemberInput) -> Member:
     _apply(member, data, id_number, phone)
     member.save()
     member.activity_orgs.set(data.activity_orgs)
+    totals.follow([member.home_org_id])
     audit.record(
         actor,
         audit.Action.CREATE,
@@ -454,10 +459,12 @@ def create_member(actor, data: MemberInput) -> Member:
 def update_member(actor, member: Member, data: MemberInput) -> Member:
     _require(actor, Capability.EDIT, member.home_org.path)
     before = _member_state(member)
+    home_before = member.home_org_id
     id_number, phone = _clean_member_input(actor, data, member)
     _apply(member, data, id_number, phone)
     member.save()
     member.activity_orgs.set(data.activity_orgs)
+    totals.follow([home_before, member.home_org_id])
     audit.record(
         actor,
         audit.Action.UPDATE,
@@ -473,6 +480,7 @@ def delete_member(actor, member: Member) -> None:
     _require(actor, Capability.EDIT, member.home_org.path)
     audit.record(actor, audit.Action.DELETE, member, org=member.home_org)
     member.delete()
+    totals.follow([member.home_org_id])
 
 
 def member_input_from(member: Member, with_activity_orgs: bool = True) -> MemberInput:

@@ -17,8 +17,9 @@ from zhibu.demo.tests.test_seed_demo import seed
 from zhibu.materials.models import Delivery
 from zhibu.meetings.models import Meeting
 from zhibu.mobility.models import FindingAttempt, Mobility
+from zhibu.registry import totals
 from zhibu.registry.choices import BRANCH_KINDS, OrganizationKind, PartyStatus
-from zhibu.registry.models import Member, Organization, Unit
+from zhibu.registry.models import Member, MemberTotals, Organization, Unit
 from zhibu.snapshots import services as snapshot_services
 from zhibu.snapshots.models import LedgerSnapshotRow
 from zhibu.stations.models import Station, StationLevel
@@ -108,3 +109,9 @@ def test_default_run_wires_the_tree(default_demo):
     assert all(unit.credit_code and unit.employee_count for unit in companies)
     industry = Organization.objects.get(code="sz-express")
     assert Organization.objects.get_descendants(industry).filter(numchild__gt=0).count() == 8
+
+
+def test_default_run_keeps_the_member_totals_the_records_give(default_demo):
+    assert MemberTotals.objects.count() == Organization.objects.count()
+    assert totals.rebuild() == 0
+    assert totals.everyone()["members"] == Member.objects.count() > 0

@@ -50,7 +50,10 @@ def _editable_member(actor, pk: int) -> Member:
 @reading_from_replica()
 def member_list(request):
     form = MemberFilterForm(request.user, request.GET)
-    page = Paginator(form.results(), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(form.results(), PAGE_SIZE)
+    if (total := form.kept_total()) is not None:
+        paginator.count = total  # a cached property: the kept figure instead of counting the subtree
+    page = paginator.get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "can_create": request.user.scope.can(Capability.EDIT)}
     return render(request, "registry/member_list.html", context)
 

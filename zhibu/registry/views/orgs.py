@@ -79,8 +79,7 @@ def org_detail(request, pk: int):
         "units": org.units.order_by("name"),
         "children": children,
         "page": page,
-        # A grant covers whole subtrees, so every child is visible and these add up to the subtree.
-        "subtree_member_count": page.paginator.count + sum(child.member_count for child in children),
+        "subtree_member_count": queries.member_total(actor, org),
         "can_edit": _can_edit(actor, org),
         "can_move": _can_move(actor, org),
     }
