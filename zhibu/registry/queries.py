@@ -3,13 +3,12 @@
 Outside the scope an object simply does not exist for the actor (views answer 404).
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from zhibu.core.replica import reading_from_replica
 from zhibu.core.scope import Capability
 from zhibu.registry import totals
-from zhibu.registry.choices import PartyStatus
 from zhibu.registry.models import Member, MemberTotals, Organization, Region, Unit
 
 
@@ -128,13 +127,4 @@ def _members_from_outside(scope) -> dict[str, int]:
         outside |= Q(pk__in=taking_part.values("member_id"))
     if scope.self_member_id is not None:
         outside |= Q(pk=scope.self_member_id)
-    return (
-        Member.objects.filter(outside)
-        .exclude(scope.q("home_org__path"))
-        .aggregate(
-            members=Count("pk"),
-            full=Count("pk", filter=Q(party_status=PartyStatus.FULL)),
-            probationary=Count("pk", filter=Q(party_status=PartyStatus.PROBATIONARY)),
-            mobile=Count("pk", filter=Q(is_mobile=True)),
-        )
-    )
+    return Member.objects.filter(outside).exclude(scope.q("home_org__path")).aggregate(**totals.counts("pk"))

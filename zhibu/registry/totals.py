@@ -31,20 +31,19 @@ def lineage(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
+def counts(field: str) -> dict[str, Count]:
+    """The four figures as aggregates over `field`, a column never empty."""
+    return {
+        "members": Count(field),
+        "full": Count(field, filter=Q(party_status=PartyStatus.FULL)),
+        "probationary": Count(field, filter=Q(party_status=PartyStatus.PROBATIONARY)),
+        "mobile": Count(field, filter=Q(is_mobile=True)),
+    }
+
+
 def _count_by_home(members: QuerySet) -> dict[int, Figures]:
-    # Counted by the home organisation, never empty: the index on (organisation, status, mobile)
-    # holds all the query reads.
-    rows = (
-        members.order_by()
-        .values("home_org_id")
-        .annotate(
-            members=Count("home_org"),
-            full=Count("home_org", filter=Q(party_status=PartyStatus.FULL)),
-            probationary=Count("home_org", filter=Q(party_status=PartyStatus.PROBATIONARY)),
-            mobile=Count("home_org", filter=Q(is_mobile=True)),
-        )
-        .values_list("home_org_id", *FIGURES)
-    )
+    # Counted by the home organisation: the index on (organisation, status, mobile) holds all the query reads.
+    rows = members.order_by().values("home_org_id").annotate(**counts("home_org")).values_list("home_org_id", *FIGURES)
     return {pk: tuple(figures) for pk, *figures in rows}
 
 
