@@ -106,7 +106,7 @@ def revoke_api_token(user: User, token: ApiToken, request=None) -> None:
 
 def user_for_token(raw: str) -> User | None:
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__member")  # most calls act on the caller's own member record
         .filter(digest=token_digest(raw), revoked_at=None, user__is_active=True)
         .first()
     )

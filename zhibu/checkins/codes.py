@@ -42,7 +42,12 @@ def read_code(code: str) -> Station:
     except signing.BadSignature:
         raise CodeError(_("This check-in code is not valid. Scan the code at the station again.")) from None
     station_id, _dot, version = payload.partition(".")
-    station = Station.objects.filter(pk=station_id, is_active=True, is_checkin_point=True).first()
+    # With the organisations a 报到 may be routed to, which every tap asks for.
+    station = (
+        Station.objects.select_related("organization", "place_organization")
+        .filter(pk=station_id, is_active=True, is_checkin_point=True)
+        .first()
+    )
     if station is None:
         raise CodeError(_("This station no longer takes check-ins."))
     if str(station.checkin_key_version) != version:

@@ -34,6 +34,7 @@ from zhibu.stations import services as stations
 from zhibu.stations.models import Station
 
 WAITING_STATES = (CheckInState.SUBMITTED, CheckInState.PENDING)
+PERSONAL = frozenset({"id_number"})  # in an audit event's changes, shown only as changed
 
 
 @dataclass
@@ -83,7 +84,8 @@ def _repeat_of(station: Station, digest: str, now: datetime.datetime) -> CheckIn
 
 @transaction.atomic
 def submit_from_account(user, station: Station) -> Submitted:
-    """One tap by a signed-in member: the account vouches for the identity, so it is routed at once."""
+    """One tap by a signed-in member: the account vouches for the identity, so it is routed at once,
+    written once in its routed state."""
     member = getattr(user, "member", None)
     if member is None:
         raise ValidationError(_("Your account is not linked to a member record; report with your ID number."))
@@ -92,16 +94,13 @@ def submit_from_account(user, station: Station) -> Submitted:
     if repeat is not None:
         return Submitted(repeat, True)
     checkin = CheckIn(
-        station=station,
-        via=Via.ACCOUNT,
-        state=CheckInState.SUBMITTED,
-        name=member.name,
-        id_number_digest=member.id_number_digest,
-        submitted_at=now,
+        station=station, via=Via.ACCOUNT, name=member.name, id_number_digest=member.id_number_digest, submitted_at=now
     )
+    _route(checkin, member, now)
     checkin.save()
-    audit.record(user, audit.Action.CREATE, checkin, org=station.organization, changes={"via": Via.ACCOUNT})
-    _route(user, checkin, member)
+    made = audit.created(_state(checkin) | {"via": checkin.via}, PERSONAL)
+    audit.record(user, audit.Action.CREATE, checkin, org=checkin.routed_to, changes=made)
+    _routed(checkin)
     return Submitted(checkin, False)
 
 
@@ -163,22 +162,27 @@ def verify(actor, checkin: CheckIn, corrected: Claim | None = None) -> CheckIn:
         )
         return checkin
     checkin.verified_by = actor
-    _route(actor, checkin, member, before)
+    _route(checkin, member, timezone.now())
+    checkin.save()
+    audit.record(actor, audit.Action.UPDATE, checkin, org=checkin.routed_to, changes=_changes(before, checkin))
+    _routed(checkin)
     return checkin
 
 
-def _route(actor, checkin: CheckIn, member: Member, before: dict | None = None) -> None:
-    before = before or _state(checkin)
+def _route(checkin: CheckIn, member: Member, verified_at: datetime.datetime) -> None:
+    """The 报到 of a person now known to be `member`, sent to the organisation the rules find."""
     organization, rule = route(member, checkin.station)
     checkin.member = member
     checkin.pending_reason = ""
-    checkin.verified_at = timezone.now()
+    checkin.verified_at = verified_at
     # What was typed has served its purpose: the member record holds the numbers from now on.
     checkin.id_number_sealed = checkin.phone_sealed = ""
     checkin.state, checkin.routed_to, checkin.route_rule = CheckInState.ROUTED, organization, rule
-    checkin.save()
-    audit.record(actor, audit.Action.UPDATE, checkin, org=organization, changes=_changes(before, checkin))
-    kept.refresh([member.pk], [kept.year_of(checkin.verified_at)])
+
+
+def _routed(checkin: CheckIn) -> None:
+    """What follows a 报到 saved as routed: the member is found this year, and the inbox is told."""
+    kept.found(checkin.member_id, kept.year_of(checkin.verified_at))
     _notify_inbox(checkin)
 
 
@@ -195,7 +199,7 @@ def _state(checkin: CheckIn) -> dict:
 
 
 def _changes(before: dict, checkin: CheckIn) -> dict:
-    return audit.diff(before, _state(checkin), frozenset({"id_number"}))
+    return audit.diff(before, _state(checkin), PERSONAL)
 
 
 def can_decide(actor, checkin: CheckIn) -> bool:

@@ -43,6 +43,19 @@ def refresh(members: Members, years: Iterable[int | None]) -> None:
             _refresh(chunk, year)
 
 
+def found(member_id: int, year: int) -> None:
+    """A 报到 of the member was verified in `year`: the member is found, and the other lines do not
+    change. A member meets no line until a row says so, so a new row meets this one alone. One
+    statement, where a refresh recomputes all three lines from the records."""
+    table = connection.ops.quote_name(YearLines._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (member_id, year, found, materials, life) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (year, member_id) DO UPDATE SET found = excluded.found",
+            [member_id, year, True, False, False],
+        )
+
+
 def parcels_on_their_way(members: QuerySet, year: int) -> int:
     """A campaign of `year` was launched to `members`: with a parcel not yet received, none of them
     meets the materials line of that year, and the other lines do not change. One UPDATE, where a

@@ -14,6 +14,7 @@ from zhibu.care.models import Channel, Contact, ContactKind, YearLines
 from zhibu.checkins import services as checkins
 from zhibu.checkins.services import Claim
 from zhibu.core.models import AuditEvent
+from zhibu.core.scope import Role
 from zhibu.materials import services as materials
 from zhibu.materials.models import Delivery
 from zhibu.meetings import services as meetings
@@ -44,17 +45,33 @@ def test_a_logged_contact_finds_the_member_in_its_year(world):
     assert assert_kept_as_records_say()[(world.wang.pk, talk.on.year)] == (True, False, False)
 
 
-def test_a_verified_check_in_finds_the_member(world):
-    point = stations.create_station(
+def checkin_point(world):
+    return stations.create_station(
         world.root_user, name="西丽党群服务中心", kind=StationKind.SERVICE_CENTER, level=StationLevel.CENTER,
         is_checkin_point=True, organization=world.branch_b1, region=world.district, latitude=Decimal("22.58"),
         longitude=Decimal("113.95"), coordinate_system="wgs84", always_open=True,
     )  # fmt: skip
+
+
+def test_a_verified_check_in_finds_the_member(world):
+    point = checkin_point(world)
     claim = Claim(name="张晓明", id_number=world.zhang.id_number, phone="13700137000")
     checkin = checkins.submit_from_form(point, claim).checkin
     assert (world.zhang.pk, YEAR) not in assert_kept_as_records_say()
     checkins.verify(world.users["station"], checkin)
     assert assert_kept_as_records_say()[(world.zhang.pk, YEAR)] == (True, False, False)
+
+
+def test_a_tap_from_an_account_finds_the_member_and_leaves_the_other_lines(world):
+    meeting = meetings.create_meeting(world.root_user, world.branch_a1, meeting_input())
+    meetings.mark_present(world.root_user, meeting, world.zhang, True)
+    account = world.user("zhang-phone", Role.MEMBER, world.branch_a1, member=world.zhang)
+    checkins.submit_from_account(account, checkin_point(world))
+    kept_lines = assert_kept_as_records_say()
+    if kept.year_of(meeting.starts_at) == YEAR:
+        assert kept_lines[(world.zhang.pk, YEAR)] == (True, False, True)
+    else:  # the first minutes of a year: the meeting began in the last one
+        assert kept_lines[(world.zhang.pk, YEAR)] == (True, False, False)
 
 
 def test_parcels_count_once_every_one_of_the_year_is_received(world):

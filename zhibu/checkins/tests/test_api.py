@@ -8,10 +8,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from zhibu.accounts.services import create_api_token
-from zhibu.checkins import codes
+from zhibu.checkins import codes, services
 from zhibu.checkins.models import CheckIn
 from zhibu.checkins.tests.matrix_cases import prepare
+from zhibu.conftest import make_id_number
+from zhibu.core import audit
 from zhibu.core.models import AuditEvent
+from zhibu.core.scope import Capability, Role
+from zhibu.notifications.models import Notification
 
 
 @pytest.fixture
@@ -31,16 +35,26 @@ def bearer(user):
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def test_a_member_reports_in_with_the_code_and_a_second_tap_is_the_same(client, station_world):
+def test_a_member_reports_in_with_the_code_and_a_second_tap_is_the_same(
+    client, station_world, django_capture_on_commit_callbacks
+):
     auth = bearer(station_world.users["courier"])
-    first = post(client, {"code": station_world.checkin_code}, **auth)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(client, {"code": station_world.checkin_code}, **auth)
     assert first.status_code == 201, first.content
     body = first.json()
     checkin = CheckIn.objects.get(pk=body["id"])
     assert checkin.member == station_world.wang and checkin.station == station_world.checkin_point
     assert body["station_name"] == "南头党员报到处" and body["repeated"] is False
     assert body["routed_to"] == checkin.routed_to_id is not None
-    assert AuditEvent.objects.filter(object_type="checkins.checkin", object_id=str(checkin.pk)).exists()
+    # Written once, routed: one event, which names the inbox and not the ID number.
+    event = AuditEvent.objects.get(object_type="checkins.checkin", object_id=str(checkin.pk))
+    assert event.action == "create" and event.org_id == checkin.routed_to_id
+    assert event.changes["state"] == [None, "routed"] and event.changes["via"] == [None, "account"]
+    assert station_world.wang.id_number not in str(event.changes) and event.changes["id_number"] == audit.REDACTED
+    told = Notification.objects.filter(url=reverse("checkins:detail", args=[checkin.pk]))
+    inbox = services.people_of(checkin.routed_to, Capability.EDIT)
+    assert inbox and {notice.recipient for notice in told} == set(inbox)
 
     again = post(client, {"code": station_world.checkin_code}, **auth)
     assert again.status_code == 201 and again.json()["id"] == checkin.pk and again.json()["repeated"] is True
@@ -73,18 +87,25 @@ def test_bad_codes_and_accounts_without_a_member_are_refused_in_their_language(c
     assert post(client, {"code": withdrawn_code}).status_code == 401
 
 
-def test_the_query_count_of_a_tap_and_of_the_list_does_not_grow(client, station_world):
+def test_the_query_count_of_a_tap_and_of_the_list_does_not_grow(
+    client, station_world, django_capture_on_commit_callbacks
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    auth = bearer(station_world.users["courier"])
-
     def counted(send):
-        with CaptureQueriesContext(connection) as context:
+        with CaptureQueriesContext(connection) as context, django_capture_on_commit_callbacks(execute=True):
             assert send().status_code in (200, 201)
         return len(context)
 
-    first = counted(lambda: post(client, {"code": station_world.checkin_code}, **auth))
+    def tap(user):
+        auth = bearer(user)
+        return counted(lambda: post(client, {"code": station_world.checkin_code}, **auth))
+
+    courier = station_world.users["courier"]
+    first = tap(courier)
+    auth = bearer(courier)
+    client.get(reverse("api-1.0.0:list_own_checkins"), **auth)  # its first use is written; then once a minute
     listed = counted(lambda: client.get(reverse("api-1.0.0:list_own_checkins"), **auth))
     for _ in range(5):
         CheckIn.objects.create(
@@ -96,4 +117,10 @@ def test_the_query_count_of_a_tap_and_of_the_list_does_not_grow(client, station_
             submitted_at=CheckIn.objects.latest("submitted_at").submitted_at,
         )
     assert counted(lambda: client.get(reverse("api-1.0.0:list_own_checkins"), **auth)) == listed
-    assert first < 40
+    # Another member of the same home, so routed to the same inbox, after more 报到 and audit events.
+    neighbour = station_world.add_member("陈刚", make_id_number(sequence=456), station_world.wang.home_org)
+    assert tap(station_world.user("chen", Role.MEMBER, neighbour.home_org, member=neighbour)) == first
+    # The token and its use, the station with its organisations; in a savepoint the repeat check,
+    # the 报到 written routed, its audit event, the kept lines and the inbox's people; a notice each.
+    told = len(services.people_of(CheckIn.objects.latest("pk").routed_to, Capability.EDIT))
+    assert first == 10 + told
