@@ -13,6 +13,7 @@ import json
 import os
 import random
 import resource
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -151,7 +152,10 @@ def main() -> None:
     args = parser.parse_args()
     python = str(ROOT / ".venv" / "bin" / "python")
     with tempfile.TemporaryDirectory(prefix="zhibu-bench-") as folder:
-        env = os.environ | {"ZHIBU_DATA_DIR": folder, "DEBUG": "1"}
+        # Production settings, with keys made for the run unless the suite gave its own.
+        keys = {name: secrets.token_urlsafe(32) for name in ("SECRET_KEY", "ZHIBU_BLIND_INDEX_KEY")}
+        keys["ZHIBU_FIELD_KEYS"] = "k1:" + secrets.token_urlsafe(32)
+        env = keys | os.environ | {"ZHIBU_DATA_DIR": folder, "DEBUG": "0"}
         manage = [python, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
         setup = (
