@@ -7,6 +7,7 @@ without parsing and planning an INSERT per row; elsewhere one `executemany` per 
 model `save()` and signals, as bulk_create does, so callers audit the rows themselves.
 """
 
+import json
 from collections.abc import Callable, Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -32,6 +33,8 @@ def _converter(field: models.Field, database) -> Callable | None:
         return _same_as_last(database.ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
         return database.ops.adapt_datefield_value
+    if isinstance(field, models.JSONField):  # as text, which both databases parse: no wrapper object a row
+        return lambda value: None if value is None else json.dumps(value, cls=field.encoder)
     return lambda value: field.get_db_prep_save(value, database)
 
 

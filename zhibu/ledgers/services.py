@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -238,10 +239,12 @@ def _commit_members(actor, plan: importing.Plan, progress) -> None:
     updated = [item for item in plan.items if item.action == "update"]
     total, done = len(created) + len(updated), 0
     now = timezone.now()
+    newest = Member.objects.aggregate(newest=Max("pk"))["newest"] or 0
     for start in range(0, len(created), BATCH):
         batch = created[start : start + BATCH]
         bulk.insert_rows(Member, (item.record for item in batch))
-        ids = _new_ids([item.record["id_number_digest"] for item in batch])
+        ids = _new_ids(newest)
+        newest = max(ids[item.record["id_number_digest"]] for item in batch)
         _audit_batch(
             actor,
             audit.Action.CREATE,
@@ -274,16 +277,11 @@ def _commit_members(actor, plan: importing.Plan, progress) -> None:
     totals.follow(item.extra["home_before"] for item in updated)  # a member may come from outside the target
 
 
-def _new_ids(digests: list[str]) -> dict[str, int]:
-    """The new rows' ids, found by their unique ID-number digest (the bulk insert does not return them)."""
-    ids = {}
-    for start in range(0, len(digests), 900):
-        ids.update(
-            Member.objects.filter(id_number_digest__in=digests[start : start + 900]).values_list(
-                "id_number_digest", "pk"
-            )
-        )
-    return ids
+def _new_ids(newest: int) -> dict[str, int]:
+    """The ids of the rows just inserted, by their ID-number digest: every id above the newest before
+    them (the bulk insert does not return them; ids only grow). Rows other writers committed
+    meanwhile come too, and are not asked for."""
+    return dict(Member.objects.filter(pk__gt=newest).values_list("id_number_digest", "pk"))
 
 
 def _audit_batch(actor, action: str, members: list[tuple]) -> None:
