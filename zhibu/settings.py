@@ -248,6 +248,8 @@ else:
 LEDGER_FILES_DIR = DATA_DIR / ("test-ledger-files" if TESTING else "ledger-files")
 LEDGER_MAX_FILE_MB = env_int("LEDGER_MAX_FILE_MB", 50)
 LEDGER_MAX_ROWS = env_int("LEDGER_MAX_ROWS", 200_000)
+# A file of this many rows or more is checked on two cores (zhibu/ledgers/parallel.py).
+LEDGER_PARALLEL_ROWS = env_int("LEDGER_PARALLEL_ROWS", 10_000)
 # An export of more members than this runs as a background job and ends in a download link.
 LEDGER_INLINE_EXPORT_ROWS = env_int("LEDGER_INLINE_EXPORT_ROWS", 2_000)
 LEDGER_INLINE_PDF_ROWS = env_int("LEDGER_INLINE_PDF_ROWS", 200)  # laying out a PDF takes about 15 ms a row

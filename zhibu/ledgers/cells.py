@@ -36,13 +36,14 @@ def is_empty(value) -> bool:
 def text(value) -> str:
     """Text with full-width digits, letters and signs made ASCII, spaces collapsed (the ideographic space too),
     and an export's formula guard removed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    value = str(value)
+    if type(value) is not str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, datetime.datetime | datetime.date):
+            return value.isoformat()
+        value = str(value)
     cleaned = " ".join((value if value.isascii() else value.translate(FULL_WIDTH)).split())
     if cleaned[:1] == NEUTRALISER and cleaned[1:2] in FORMULA_STARTS:
         cleaned = cleaned[1:]
@@ -179,5 +180,8 @@ def boolean(value) -> bool:
     raise CellError(_("Write 是 (yes) or 否 (no)."))
 
 
+SPACES = re.compile(r"\s+")
+
+
 def choice_key(label: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(label))).lower()
+    return SPACES.sub("", unicodedata.normalize("NFKC", str(label))).lower()

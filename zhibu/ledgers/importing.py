@@ -8,6 +8,7 @@ in services.py, which commits a plan only when it has no problems.
 import copy
 import datetime
 import gc
+import operator
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from zhibu.core import audit, crypto
 from zhibu.core.crypto import blind_index
 from zhibu.core.identity import birth_date_from_id
 from zhibu.core.scope import Capability
-from zhibu.ledgers import cells
+from zhibu.ledgers import cells, parallel
 from zhibu.ledgers.columns import DATASETS, Column
 from zhibu.ledgers.reading import Row, Table
 from zhibu.registry import services as registry_services
@@ -129,20 +130,22 @@ class RowChecker:
         sheet = next(s for s in self.table.sheets if s.name == self.row.sheet)
         return str(sheet.rows[self.table.header_rows[sheet.name]][index]).strip()
 
-    def read(self, column: Column, reader: Callable):
-        """The clean value of a present cell, None when empty or wrong (the problem is recorded)."""
-        key = column.key
-        if key in self.row.formulas:
-            self.error(key, _("This cell holds a formula. Copy the column and paste it back as values only."))
-            return None
-        raw = self.row.values.get(key)
-        if cells.is_empty(raw):
-            return None
-        try:
-            return reader(raw)
-        except cells.CellError as problem:
-            self.error(key, problem.message)
-            return None
+    def read_row(self, readers: dict[str, Callable]) -> dict:
+        """The clean value of the row's cell in each column, None when empty or wrong (the problem is recorded)."""
+        raw_values, formulas = self.row.values, self.row.formulas
+        values = {}
+        for key, reader in readers.items():
+            raw = raw_values.get(key)
+            value = None
+            if key in formulas:
+                self.error(key, _("This cell holds a formula. Copy the column and paste it back as values only."))
+            elif raw is not None and (not isinstance(raw, str) or raw.strip()):  # cells.is_empty, inlined
+                try:
+                    value = reader(raw)
+                except cells.CellError as problem:
+                    self.error(key, problem.message)
+            values[key] = value
+        return values
 
 
 def choice_reader(column: Column) -> Callable:
@@ -188,21 +191,27 @@ def _reader(column: Column) -> Callable:
     return read if column.key in UNCACHED_COLUMNS else _remembering(read)
 
 
+_UNREAD = object()
+
+
 def _remembering(read: Callable) -> Callable:
     """Ledgers repeat the same statuses, dates and branch names thousands of times: read each once."""
     results: dict = {}
+    failures: dict = {}  # key → message
 
     def remembered(raw):
-        key = (type(raw), raw)
-        if key not in results:
+        # 1, 1.0 and True are equal keys, so a value goes with its type; text, by far the most common, needs none.
+        key = raw if type(raw) is str else (type(raw), raw)
+        result = results.get(key, _UNREAD)
+        if result is not _UNREAD:
+            return result
+        if key not in failures:
             try:
-                results[key] = (True, read(raw))
+                results[key] = result = read(raw)
+                return result
             except cells.CellError as problem:
-                results[key] = (False, problem.message)
-        ok, outcome = results[key]
-        if not ok:
-            raise cells.CellError(outcome)
-        return outcome
+                failures[key] = problem.message
+        raise cells.CellError(failures[key])
 
     return remembered
 
@@ -267,8 +276,14 @@ class Lookups:
         )
         regions = _distinct(rows, "region")
         self.regions = list(Region.objects.filter(Q(code__in=regions) | Q(name__in=regions)))
+        # Rows name the same few organisations over and over.
+        self._organization = _remembering(lambda name_and_code: self._find_organization(*name_and_code, target))
 
-    def organization(self, name: str, code: str, target: Organization) -> Organization:
+    def organization(self, name: str, code: str) -> Organization:
+        """The organisation within the target named by the row's name and code cells."""
+        return self._organization((name, code))
+
+    def _find_organization(self, name: str, code: str, target: Organization) -> Organization:
         if code:
             if code not in self.org_by_code:
                 raise cells.CellError(
@@ -331,18 +346,30 @@ def plan_members(actor, table: Table, target: Organization, progress: Progress =
     lookups = Lookups(target, table.rows)
     digests = [_id_digest(row) for row in table.rows]
     existing = _existing_members(digests)
-    seen: dict[str, Row] = {}
-    for number, (row, digest) in enumerate(zip(table.rows, digests, strict=True), 1):
-        checker = RowChecker(table, row, plan.problems)
-        values = {key: checker.read(column, readers[key]) for key, column in columns.items()}
-        item = _plan_member(
-            actor, target, lookups, existing, seen, row, checker, values, digest if values.get("id_number") else ""
-        )
-        if item is not None and not checker.failed:
-            plan.items.append(item)
-        if number % 5000 == 0:
-            progress(number, len(table.rows))
-    progress(len(table.rows), len(table.rows))
+    first_rows = _first_rows(table.rows, digests, readers.get("id_number"))
+    today = datetime.date.today()
+    actor.scope  # noqa: B018 (loaded now: a half of the rows checked in another process may not query)
+
+    def plan_rows(start: int, stop: int, report: Progress) -> tuple[list[Planned], list[Problem]]:
+        items, problems = [], []
+        for number in range(start, stop):
+            row, digest = table.rows[number], digests[number]
+            checker = RowChecker(table, row, problems)
+            values = checker.read_row(readers)
+            id_digest = digest if values.get("id_number") else ""
+            item = _plan_member(actor, target, lookups, existing, first_rows, row, checker, values, id_digest, today)
+            if item is not None and not checker.failed:
+                item.row = number  # the row itself need not travel back from another process
+                items.append(item)
+            if (number - start + 1) % 5000 == 0:
+                report(number - start + 1, stop - start)
+        return items, problems
+
+    for items, problems in parallel.in_two_halves(len(table.rows), plan_rows, progress):
+        for item in items:
+            item.row = table.rows[item.row]
+        plan.items += items
+        plan.problems += problems
     return plan
 
 
@@ -362,20 +389,43 @@ def _existing_members(digests: list[str]) -> dict[str, Member]:
     found = {}
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
-        for member in Member.objects.filter(id_number_digest__in=chunk).select_related("home_org"):
+        chunk_members = Member.objects.filter(id_number_digest__in=chunk)
+        for member in chunk_members.select_related("home_org", "occupation", "employer", "region"):
             found[member.id_number_digest] = member
     return found
 
 
-def _plan_member(actor, target, lookups, existing, seen, row, checker, values, digest) -> Planned | None:
+def _first_rows(rows: list[Row], digests: list[str], read_id: Callable | None) -> dict[str, Row]:
+    """Each ID number's first row with a readable number: a later row with the same number is reported against it."""
+    first: dict[str, Row] = {}
+    if read_id is None:
+        return first
+    for row, digest in zip(rows, digests, strict=True):
+        if (
+            digest
+            and digest not in first
+            and "id_number" not in row.formulas
+            and _reads(read_id, row.values["id_number"])
+        ):
+            first[digest] = row
+    return first
+
+
+def _reads(read: Callable, raw) -> bool:
+    try:
+        return bool(read(raw))
+    except cells.CellError:
+        return False
+
+
+def _plan_member(actor, target, lookups, existing, first_rows, row, checker, values, digest, today) -> Planned | None:
     if not digest:
         if "id_number" not in checker.row.formulas and cells.is_empty(row.values.get("id_number")):
             checker.error("id_number", _("Enter the member's ID number."))
         return None
-    if digest in seen:
-        checker.error("id_number", _("The same ID number is on row %(row)s.") % {"row": seen[digest].number})
+    if first_rows[digest] is not row:
+        checker.error("id_number", _("The same ID number is on row %(row)s.") % {"row": first_rows[digest].number})
         return None
-    seen[digest] = row
     member = existing.get(digest)
     if member is not None and not actor.scope.covers(member.home_org.path, Capability.EDIT):
         checker.error(
@@ -384,10 +434,10 @@ def _plan_member(actor, target, lookups, existing, seen, row, checker, values, d
         )
         return None
     data = member_input_from(member, with_activity_orgs=False) if member else _new_member_input(target)
-    _fill_member_input(data, values, lookups, target, checker, is_new=member is None)
+    _fill_member_input(data, values, lookups, checker, is_new=member is None)
     # The registry's rules run even when a cell was unreadable, so that every problem of the row is
     # listed at once; a column already reported is not reported twice.
-    id_number, phone, errors = check_member_input(actor, data)
+    id_number, phone, errors = check_member_input(actor, data, today=today)
     for name, messages in errors.items():
         key = MEMBER_ERROR_COLUMNS.get(name, name)
         if key not in checker.failed_keys:
@@ -402,45 +452,61 @@ def _new_member_input(target: Organization) -> MemberInput:
     return MemberInput(name="", id_number="", party_status="", joined_on=None, home_org=target)
 
 
-def _fill_member_input(
-    data: MemberInput, values: dict, lookups: Lookups, target, checker: RowChecker, is_new: bool
-) -> None:
+def _fill_member_input(data: MemberInput, values: dict, lookups: Lookups, checker: RowChecker, is_new: bool) -> None:
     """Copies the present cells over the stored values; an empty cell in a present column clears an optional field."""
-    for column in DATASETS["members"]:
-        key = column.key
-        if key not in checker.row.values or key in ("home_org", "home_org_code"):
+    row = checker.row
+    for key, value in values.items():  # in column order: a birth month is checked against the ID number before it
+        if key not in row.values or key in ("home_org", "home_org_code"):
             continue
-        value = values.get(key)
-        if value is None and column.required:
+        if value is not None:
+            if key in CONVERTED_MEMBER_VALUES:
+                _set_member_value(data, key, value, lookups, checker)
+            else:
+                setattr(data, key, value)
+        elif key not in REQUIRED_MEMBER_COLUMNS:
+            setattr(data, key, EMPTY_MEMBER_VALUES.get(key))
+        elif key not in row.formulas and cells.is_empty(row.values[key]):
             # Empty, or already reported as unreadable: a required field is never cleared.
-            if key not in checker.row.formulas and cells.is_empty(checker.row.values.get(key)):
-                checker.error(key, _("This column must be filled in."))
-            continue
-        _set_member_value(data, key, value, lookups, checker)
-    name, code = (cells.text(checker.row.values.get(k, "")) for k in ("home_org", "home_org_code"))
+            checker.error(key, _("This column must be filled in."))
+    # Their cells are read already, as text, unless they hold a formula.
+    name, code = (
+        cells.text(row.values.get(key, "")) if key in row.formulas else values.get(key) or ""
+        for key in ("home_org", "home_org_code")
+    )
     if name or code:
         try:
-            data.home_org = lookups.organization(name, code, target)
+            data.home_org = lookups.organization(name, code)
         except cells.CellError as problem:
             checker.error("home_org_code" if code else "home_org", problem.message)
 
 
+REQUIRED_MEMBER_COLUMNS = frozenset(column.key for column in DATASETS["members"] if column.required)
+# What an empty cell of an optional column sets (None where not listed).
+EMPTY_MEMBER_VALUES = {
+    "gender": "",
+    "education": "",
+    "phone": "",
+    "ethnicity": "01",
+    "work_role": "",
+    "standing": "normal",
+    "is_mobile": False,
+}
+CONVERTED_MEMBER_VALUES = frozenset({"birth_date", "occupation", "employer", "region", "is_mobile"})
+
+
 def _set_member_value(data: MemberInput, key: str, value, lookups: Lookups, checker: RowChecker) -> None:
-    if key == "birth_date" and value is not None:
+    """Sets a read value that needs more than the cell: one of CONVERTED_MEMBER_VALUES."""
+    if key == "birth_date":
         day, month_only = value
         value = _birth_month_check(data, day, checker) if month_only else day
-    elif key in ("occupation", "employer", "region") and value is not None:
+    elif key == "is_mobile":
+        value = bool(value)
+    else:
         try:
             value = {"occupation": lookups.occupation, "employer": lookups.unit, "region": lookups.region}[key](value)
         except cells.CellError as problem:
             checker.error(key, problem.message)
             return
-    elif key in ("gender", "education", "phone", "ethnicity", "work_role") and value is None:
-        value = "01" if key == "ethnicity" else ""
-    elif key == "standing" and value is None:
-        value = "normal"
-    elif key == "is_mobile":
-        value = bool(value)
     setattr(data, key, value)
 
 
@@ -482,32 +548,37 @@ def _member_change(
 def _new_member(data: MemberInput, id_number: str, id_digest: str, phone: str, phone_digest: str, row: Row) -> Planned:
     """A new member as a plain row of column values: at 100,000 rows, model instances cost a third of the time."""
     pinyin, initials = pinyin_keys(data.name)
-    values = {name: getattr(data, name) for name in MEMBER_FIELDS if name not in FOREIGN_KEYS}
-    values |= {f"{name}_id": getattr(data, name).pk if getattr(data, name) else None for name in FOREIGN_KEYS}
-    record = values | {
-        "name_pinyin": pinyin,
-        "name_initials": initials,
-        "id_number_sealed": crypto.encrypt(id_number, b"member.id_number"),
-        "id_number_digest": id_digest,
-        "phone_sealed": crypto.encrypt(phone, b"member.phone") if phone else "",
-        "phone_digest": phone_digest,
-    }
+    record = dict(zip(PLAIN_FIELDS, _plain_values(data), strict=True))
+    for name, value in zip(FOREIGN_ID_FIELDS, _foreign_values(data), strict=True):
+        record[name] = value.pk if value else None
+    record.update(
+        name_pinyin=pinyin,
+        name_initials=initials,
+        id_number_sealed=crypto.encrypt(id_number, b"member.id_number"),
+        id_number_digest=id_digest,
+        phone_sealed=crypto.encrypt(phone, b"member.phone") if phone else "",
+        phone_digest=phone_digest,
+    )
     return Planned(row, "create", record, None)  # its audit record is made when it is written: see creation_changes
 
 
 def creation_changes(record: dict) -> dict:
     """The audit diff of a new member from its row of column values."""
-    audited = {name: record[name] for name in MEMBER_FIELDS if name not in FOREIGN_KEYS}
+    audited = {name: record[name] for name in PLAIN_FIELDS}
     audited |= {name: record[f"{name}_id"] for name in FOREIGN_KEYS}
     audited |= {"id_number": record["id_number_digest"], "phone": record["phone_digest"] or None}
     return audit.created(audited, PERSONAL_FIELDS)
 
 
 FOREIGN_KEYS = ("home_org", "occupation", "employer", "region")
+FOREIGN_ID_FIELDS = tuple(f"{name}_id" for name in FOREIGN_KEYS)
+PLAIN_FIELDS = tuple(name for name in MEMBER_FIELDS if name not in FOREIGN_KEYS)
+_plain_values = operator.attrgetter(*PLAIN_FIELDS)
+_foreign_values = operator.attrgetter(*FOREIGN_KEYS)
 
 
 def _member_values(member: Member) -> dict:
-    values = {name: getattr(member, name) for name in MEMBER_FIELDS if name not in FOREIGN_KEYS}
+    values = {name: getattr(member, name) for name in PLAIN_FIELDS}
     for name in FOREIGN_KEYS:
         values[name] = getattr(member, f"{name}_id")
     values["id_number"] = member.id_number_digest
@@ -528,7 +599,7 @@ def plan_organizations(actor, table: Table, target: Organization, progress: Prog
     codes_in_file: dict[str, Row] = {}
     for number, row in enumerate(table.rows, 1):
         checker = RowChecker(table, row, plan.problems)
-        values = {key: checker.read(column, readers[key]) for key, column in columns.items()}
+        values = checker.read_row(readers)
         item = _plan_organization(actor, target, lookups, codes_in_file, row, checker, values)
         if item is not None and not checker.failed:
             plan.items.append(item)

@@ -37,16 +37,18 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     """Returns (full pinyin, initials), lower case, ignoring characters without a reading."""
     if not name:
         return "", ""
-    syllables = _surname_syllables(name[0]) + _syllables(name[1:])
-    return "".join(syllables), "".join(s[0] for s in syllables)
+    surname_full, surname_initials = _surname_keys(name[0])
+    given_full, given_initials = _keys(name[1:])
+    return surname_full + given_full, surname_initials + given_initials
 
 
 @lru_cache(maxsize=4096)
-def _surname_syllables(surname: str) -> tuple[str, ...]:
-    return (SURNAME_READINGS[surname],) if surname in SURNAME_READINGS else _syllables(surname)
+def _surname_keys(surname: str) -> tuple[str, str]:
+    return (SURNAME_READINGS[surname], SURNAME_READINGS[surname][0]) if surname in SURNAME_READINGS else _keys(surname)
 
 
 # Given names repeat far more than whole names: caching them makes bulk imports fast.
 @lru_cache(maxsize=65536)
-def _syllables(text: str) -> tuple[str, ...]:
-    return tuple(s.lower() for s in lazy_pinyin(text, errors="ignore") if s.isalpha())
+def _keys(text: str) -> tuple[str, str]:
+    syllables = [s.lower() for s in lazy_pinyin(text, errors="ignore") if s.isalpha()]
+    return "".join(syllables), "".join(s[0] for s in syllables)

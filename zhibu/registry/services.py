@@ -346,12 +346,14 @@ def _clean_member_input(actor, data: MemberInput, member: Member | None) -> tupl
 
 
 def check_member_input(
-    actor, data: MemberInput, current_activity_orgs: set[int] = frozenset()
+    actor, data: MemberInput, current_activity_orgs: set[int] = frozenset(), *, today: datetime.date | None = None
 ) -> tuple[str, str, dict[str, list[str]]]:
     """The domain rules that need no query: (normalised ID number, normalised phone, errors by field).
 
-    Fills in the birth date and gender from the ID number when they are missing."""
+    Fills in the birth date and gender from the ID number when they are missing. `today` saves a
+    caller checking many members asking the clock for each."""
     errors: dict[str, list[str]] = {}
+    today = today or datetime.date.today()
 
     def add(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
@@ -363,7 +365,7 @@ def check_member_input(
         add("name", _("A name has at most 50 characters."))
     id_number = phone = ""
     try:
-        id_number = validate_id_number(data.id_number)
+        id_number = validate_id_number(data.id_number, today)
     except ValidationError as error:
         add("id_number", error.messages[0])
     if data.phone:
@@ -397,7 +399,7 @@ def check_member_input(
             add("activity_orgs", _("This organisation has been dissolved."))
     if data.joined_on and data.birth_date and data.joined_on < _add_years(data.birth_date, 18):
         add("joined_on", _("A member joins the party at 18 or older."))
-    if data.joined_on and data.joined_on > datetime.date.today():
+    if data.joined_on and data.joined_on > today:
         add("joined_on", _("The date lies in the future."))
     if data.full_member_on:
         if data.party_status == "probationary":
