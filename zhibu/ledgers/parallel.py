@@ -64,7 +64,7 @@ def in_two_halves(count: int, work: Callable[[int, int, Progress], Result], prog
         second = child.result()
     finally:
         receiver.close()
-        if child.failure:
+        if child.outcome is PENDING:  # failed, stuck, or this process failed first: it is not waited for
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     if second is PENDING:

@@ -1,6 +1,7 @@
 """Checking a large ledger on two cores: the same plan as on one, whatever the child process does."""
 
 import os
+import time
 
 import pytest
 from django.urls import reverse
@@ -62,6 +63,21 @@ def test_a_child_that_dies_leaves_its_half_to_this_process(in_halves, caplog):
     first, second = parallel.in_two_halves(6, dying, lambda done, total: None)
     assert first == (parent, [0, 1, 2]) and second == (parent, [3, 4, 5])
     assert "ended without a result" in caplog.text
+
+
+def test_a_failure_here_is_raised_and_the_child_not_waited_for(in_halves):
+    parent = os.getpid()
+
+    def failing(start, stop, report):
+        if os.getpid() == parent:
+            raise ValueError("a bug in the first half")
+        time.sleep(300)  # the child's half would take five minutes
+        return numbered(start, stop, report)
+
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="first half"):
+        parallel.in_two_halves(6, failing, lambda done, total: None)
+    assert time.monotonic() - started < 60, "the child was waited for instead of stopped"
 
 
 def comparable(plan: importing.Plan) -> tuple[list, list]:
