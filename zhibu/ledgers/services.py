@@ -390,9 +390,7 @@ def render_export(actor, org: Organization, options: dict, on_row=None) -> tuple
     stamp = datetime.date.today().isoformat()
     if options["format"] == "pdf":
         return f"{org.code}-{stamp}.pdf", pdf.ledger_pdf(org, groups, options["reveal"], on_row)
-    rows = (
-        (name, (writing.member_values(member, options["reveal"]) for member in members)) for name, members in groups
-    )
+    rows = ((name, writing.member_rows(members, options["reveal"])) for name, members in groups)
     return f"{org.code}-{stamp}.xlsx", writing.export("members", rows, on_row)
 
 

@@ -13,6 +13,7 @@ import xlsxwriter
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from zhibu.core import crypto
 from zhibu.core.identity import mask_id_number, mask_phone
 from zhibu.ledgers import cells
 from zhibu.ledgers.columns import DATASETS, Column
@@ -66,8 +67,11 @@ class Workbook:
         sheet.freeze_panes(1, 0)
 
     def write_value(self, sheet, row: int, column: int, value, cell_format=None) -> None:
-        if value is None or value == "":
-            sheet.write_blank(row, column, None, cell_format)
+        if value.__class__ is str and value:  # most cells: checked first
+            sheet.write_string(row, column, cells.neutralise(value), cell_format)
+        elif value is None or value == "":
+            if cell_format is not None:  # XlsxWriter leaves out a blank cell without a format anyway
+                sheet.write_blank(row, column, None, cell_format)
         elif isinstance(value, datetime.datetime | datetime.date):
             sheet.write_datetime(
                 row,
@@ -149,43 +153,58 @@ def occupation_label(occupation: Occupation) -> str:
 # Exports
 
 ETHNICITY_NAMES = dict(ETHNICITIES)
+CHOICE_FIELDS = ("gender", "education", "party_status", "standing", "work_role")
 
 
-def member_values(member: Member, reveal: bool) -> dict[str, object]:
-    """One ledger row, keyed like the columns. Numbers are masked unless `reveal`."""
-    return {
-        "name": member.name,
-        "id_number": member.id_number if reveal else mask_id_number(member.id_number),
-        "gender": member.get_gender_display(),
-        "ethnicity": ETHNICITY_NAMES.get(member.ethnicity, member.ethnicity),
-        "birth_date": member.birth_date,
-        "phone": (member.phone if reveal else mask_phone(member.phone)) if member.phone else "",
-        "education": member.get_education_display() if member.education else "",
-        "party_status": member.get_party_status_display(),
-        "standing": member.get_standing_display(),
-        "joined_on": member.joined_on,
-        "full_member_on": member.full_member_on,
-        "home_org": member.home_org.name,
-        "home_org_code": member.home_org.code,
-        "occupation": occupation_label(member.occupation) if member.occupation else "",
-        "employer": member.employer.name if member.employer else "",
-        "region": member.region.code if member.region else "",
-        "is_mobile": member.is_mobile,
-        "work_role": member.get_work_role_display() if member.work_role else "",
+def member_rows(members: Iterable[dict], reveal: bool) -> Iterator[dict[str, object]]:
+    """Ledger rows keyed like the columns, of members as queries.ledger_groups reads them. Numbers are
+    masked unless `reveal`."""
+    # Labels as get_FOO_display gives them, looked up once rather than for every member.
+    labels = {
+        name: {value: str(label) for value, label in Member._meta.get_field(name).flatchoices} for name in CHOICE_FIELDS
     }
+    labels["ethnicity"] = ETHNICITY_NAMES
+    english = get_language() == "en"
+    yes, no = _("Yes"), _("No")
+    for member in members:
+        # Opened as Member.id_number and Member.phone open them.
+        id_number = crypto.decrypt(member["id_number_sealed"], b"member.id_number")
+        phone = crypto.decrypt(member["phone_sealed"], b"member.phone") if member["phone_sealed"] else ""
+        row = {name: shown.get(member[name], member[name]) for name, shown in labels.items()}
+        yield row | {
+            "name": member["name"],
+            "id_number": id_number if reveal else mask_id_number(id_number),
+            "birth_date": member["birth_date"],
+            "phone": (phone if reveal else mask_phone(phone)) if phone else "",
+            "joined_on": member["joined_on"],
+            "full_member_on": member["full_member_on"],
+            "home_org": member["home_org__name"],
+            "home_org_code": member["home_org__code"],
+            # As occupation_label names it.
+            "occupation": (english and member["occupation__name_en"]) or member["occupation__name"] or "",
+            "employer": member["employer__name"] or "",
+            "region": member["region__code"] or "",
+            "is_mobile": yes if member["is_mobile"] else no,
+        }
+
+
+def member_values(member: dict, reveal: bool) -> dict[str, object]:
+    """One ledger row, as member_rows gives it."""
+    return next(member_rows([member], reveal))
 
 
 def export(dataset: str, groups: Iterator[tuple[str, Iterable[dict]]], on_row=None) -> bytes:
     """`groups` yields (sheet name, rows of values); one group is one sheet."""
     columns = DATASETS[dataset]
+    keys = [column.key for column in columns]
     workbook = Workbook()
     written = 0
     for name, rows in groups:
         sheet = workbook.sheet(name)
         workbook.write_header(sheet, columns)
         for row_number, values in enumerate(rows, 1):
-            for index, column in enumerate(columns):
-                workbook.write_value(sheet, row_number, index, values.get(column.key))
+            for index, key in enumerate(keys):
+                workbook.write_value(sheet, row_number, index, values.get(key))
             written += 1
             if on_row is not None:
                 on_row(written)
