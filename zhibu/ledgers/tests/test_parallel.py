@@ -96,7 +96,7 @@ def comparable(plan: importing.Plan) -> tuple[list, list]:
     return items, [problem.as_dict() for problem in plan.problems]
 
 
-def test_a_file_checked_in_halves_is_planned_as_on_one_core(settings, world):
+def test_a_file_checked_in_halves_is_planned_as_on_one_core(settings, world, caplog):
     rows = [MEMBER_HEADER, *member_rows(40, 900)]
     rows[5][1] = "44030519900101123"  # an ID number a digit short, in the first half
     rows[31][1] = rows[4][1]  # the ID number of row 6 again, in the second half
@@ -115,13 +115,14 @@ def test_a_file_checked_in_halves_is_planned_as_on_one_core(settings, world):
         two_cores = importing.plan(world.root_user, table, world.branch_a1, lambda done, total: heard.append(done))
 
     assert comparable(two_cores) == comparable(one_core)
+    assert "child process failed" not in caplog.text  # the child's part was not checked here again
     assert {item.action for item in two_cores.items} == {"create", "update"}
     messages = " ".join(problem.message for problem in two_cores.problems)
     assert "row 6" in messages and "future" in messages and len(two_cores.problems) == 4
     assert heard[-1] == len(table.rows)
 
 
-def test_a_web_import_is_checked_in_halves_by_the_job_worker_and_committed(settings, job_worker, world, login):
+def test_a_web_import_is_checked_in_halves_by_the_job_worker_and_committed(settings, job_worker, world, login, caplog):
     from zhibu.ledgers.models import LedgerJob
     from zhibu.ledgers.tests.test_import_jobs import upload, wait_for, workbook
 
@@ -138,3 +139,4 @@ def test_a_web_import_is_checked_in_halves_by_the_job_worker_and_committed(setti
     job = wait_for(job.pk, {LedgerJob.State.DONE})
     assert job.result["created"] == 30
     assert world.branch_a1.members.filter(name__startswith="新党员").count() == 30
+    assert "child process failed" not in caplog.text
