@@ -2,7 +2,6 @@
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from zhibu.ledgers import writing
 from zhibu.ledgers.columns import MEMBER_COLUMNS
@@ -34,7 +33,7 @@ def ledger_pdf(org, groups, reveal: bool, on_row=None) -> bytes:
     printed_at = timezone.localtime()
     documents, written = [], 0
     for name, members in groups:
-        rows = [[_shown(value) for value in _values(member, reveal, columns)] for member in members]
+        rows = [[_shown(values[column.key]) for column in columns] for values in writing.member_rows(members, reveal)]
         html = render_to_string(
             "ledgers/ledger_pdf.html",
             {"org": org, "columns": columns, "branch": {"name": name, "rows": rows}, "printed_at": printed_at},
@@ -50,16 +49,9 @@ def ledger_pdf(org, groups, reveal: bool, on_row=None) -> bytes:
     return documents[0].copy(pages).write_pdf()
 
 
-def _values(member, reveal: bool, columns) -> list:
-    values = writing.member_values(member, reveal)
-    return [values[column.key] for column in columns]
-
-
 def _shown(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

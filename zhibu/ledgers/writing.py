@@ -188,11 +188,6 @@ def member_rows(members: Iterable[dict], reveal: bool) -> Iterator[dict[str, obj
         }
 
 
-def member_values(member: dict, reveal: bool) -> dict[str, object]:
-    """One ledger row, as member_rows gives it."""
-    return next(member_rows([member], reveal))
-
-
 def export(dataset: str, groups: Iterator[tuple[str, Iterable[dict]]], on_row=None) -> bytes:
     """`groups` yields (sheet name, rows of values); one group is one sheet."""
     columns = DATASETS[dataset]
