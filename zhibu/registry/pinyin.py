@@ -1,5 +1,6 @@
 """Pinyin keys for searching names: full pinyin and initials (张晓明 → zhangxiaoming, zxm)."""
 
+import re
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
@@ -31,6 +32,20 @@ SURNAME_READINGS = {
     "都": "du",
     "繁": "po",
 }
+
+
+# A syllable is an optional initial, then a final, which always begins with a vowel (v stands for ü). Greedy
+# matching never has to take back a letter (a final's n or ng may as well end it: the next syllable can begin
+# with a vowel), so the quantifiers are possessive and a long key cannot make the match backtrack.
+_INITIAL = "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
+_FINAL = "(?:[aeiouv]++(?:ng|n|r)?+)"
+_BEGINNING_OF_PINYIN = re.compile(rf"(?:{_INITIAL}?+{_FINAL})*+(?:[zcs]h?|{_INITIAL})?+(?:[aeiouv]++(?:ng?|r)?+)?+")
+
+
+def could_begin_pinyin(key: str) -> bool:
+    """Whether a full pinyin could begin with `key` (lower-case letters): "zh", "li" and "xianj" could,
+    "lj" and "zxm" could not, so they can only be initials."""
+    return _BEGINNING_OF_PINYIN.fullmatch(key) is not None
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:

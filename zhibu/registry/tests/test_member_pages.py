@@ -393,3 +393,24 @@ def test_member_pages_need_login(client, world):
     response = client.get(LIST_URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_initials_that_no_pinyin_begins_with_are_listed_by_initials_then_pinyin(login, world):
+    for sequence, name in enumerate(["张晓明二", "周新", "朱希", "章晓"], 900):
+        world.add_member(name, make_id_number(sequence=sequence), world.branch_a1)
+    listed = order_of_names(login("admin").get(LIST_URL, {"q": "zx"}))
+    # zx (朱希 zhuxi, 章晓 zhangxiao), zxm (张晓明 zhangxiaoming), zxme (张晓明二)
+    assert listed == ["章晓", "周新", "朱希", "张晓明", "张晓明二"]
+    # A key a pinyin may begin with keeps the pinyin order and finds the pinyin too.
+    assert order_of_names(login("admin").get(LIST_URL, {"q": "zh"})) == [
+        "章晓",
+        "张晓明",
+        "张晓明二",
+        "赵敏",
+        "周新",
+        "朱希",
+    ]
+
+
+def order_of_names(response) -> list[str]:
+    return [member.name for member in response.context["page"]]

@@ -1,6 +1,6 @@
 import pytest
 
-from zhibu.registry.pinyin import pinyin_keys
+from zhibu.registry.pinyin import could_begin_pinyin, pinyin_keys
 
 
 @pytest.mark.parametrize(
@@ -15,3 +15,13 @@ from zhibu.registry.pinyin import pinyin_keys
 )
 def test_pinyin_keys(name, full, initials):
     assert pinyin_keys(name) == (full, initials)
+
+
+@pytest.mark.parametrize("key", ["zh", "zhang", "li", "xianj", "xiangj", "fangan", "er", "a", "z", "zhangxiaoming"])
+def test_what_a_full_pinyin_could_begin_with(key):
+    assert could_begin_pinyin(key)
+
+
+@pytest.mark.parametrize("key", ["lj", "zxm", "zs", "nj", "hm", "zhangj" + "x" * 2, "a" * 5000 + "jj"])
+def test_what_only_initials_can_be(key):
+    assert not could_begin_pinyin(key)
